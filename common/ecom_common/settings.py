@@ -1,0 +1,278 @@
+"""Shared settings of every service, and the helpers that read the environment.
+
+A service's ``settings/base.py`` star-imports this module, then names itself and calls the
+helpers below. Every variable a service reads is documented in the README's settings table.
+
+With no variables at all everything runs embedded: a SQLite file per service under ``var/``,
+the kombu ``filesystem://`` broker, and a local-memory cache. ``DATABASE_URL``,
+``CELERY_BROKER_URL`` and ``REDIS_URL`` switch to PostgreSQL, RabbitMQ and Redis.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+
+# The repository root: services live one level below it.
+REPO_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(env("ECOM_VAR_DIR", default=str(REPO_DIR / "var")))
+
+
+def database_config(service: str) -> dict:
+    """SQLite under var/ by default; with DATABASE_URL, PostgreSQL confined to the service's schema."""
+    if "DATABASE_URL" not in env:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / f"{service}.sqlite3",
+            "TEST": {"NAME": VAR_DIR / f"test_{service}.sqlite3"},
+        }
+    config = env.db_url("DATABASE_URL")
+    config["ENGINE"] = "ecom_common.db.postgresql"
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    # Quoted: "user" and "order" are reserved words in PostgreSQL.
+    config["OPTIONS"] = {"options": f'-c search_path="{service}"'}
+    config["SCHEMA"] = service
+    config["TEST"] = {"NAME": f"test_{config['NAME']}_{service}"}
+    return config
+
+
+def cache_config(service: str) -> dict:
+    """Redis (django-redis) when REDIS_URL is set, else a per-process local-memory cache."""
+    if "REDIS_URL" not in env:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": service,
+            "KEY_PREFIX": service,
+        }
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env("REDIS_URL"),
+        "KEY_PREFIX": service,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
+    }
+
+
+def broker_url() -> str:
+    return env("CELERY_BROKER_URL", default="filesystem://")
+
+
+def broker_transport_options() -> dict:
+    """The embedded broker keeps its messages in folders under var/ that every process shares."""
+    if not broker_url().startswith("filesystem://"):
+        return {"confirm_publish": True}
+    folder = VAR_DIR / "broker"
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
+def spectacular_settings(*, title: str, description: str) -> dict:
+    return {
+        "TITLE": title,
+        "DESCRIPTION": description,
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "COMPONENT_SPLIT_REQUEST": True,
+        # drf-standardized-errors documents the one error format on every operation.
+        "ENUM_NAME_OVERRIDES": {
+            "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+            "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+            "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+            "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+            "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+            "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+            "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+            "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+            "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+            "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+            "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        },
+        "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Core
+# ---------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-development-key-change-me")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SHARED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_standardized_errors",
+    "django_prometheus",
+    "ecom_common",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ecom_common.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Identity: every service but user_service verifies RS256 tokens locally
+# ---------------------------------------------------------------------------
+IDENTITY_SERVICE_URL = env("IDENTITY_SERVICE_URL", default="http://127.0.0.1:8003")
+JWT_ISSUER = env("JWT_ISSUER", default="ecom-user-service")
+JWT_AUDIENCE = env("JWT_AUDIENCE", default="ecom")
+# A PEM public key; when empty the key is fetched from JWT_JWKS_URL and cached.
+JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY", default="").replace("\\n", "\n")
+JWT_JWKS_URL = env("JWT_JWKS_URL", default=f"{IDENTITY_SERVICE_URL}/.well-known/jwks.json")
+# Only the identity service signs: it sets JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE.
+JWT_PRIVATE_KEY = env("JWT_PRIVATE_KEY", default="").replace("\\n", "\n")
+JWT_PRIVATE_KEY_FILE = ""
+JWT_GENERATE_PRIVATE_KEY = False
+
+SIMPLE_JWT = {
+    "ALGORITHM": "RS256",
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ISSUER": JWT_ISSUER,
+    "AUDIENCE": JWT_AUDIENCE,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "TOKEN_USER_CLASS": "ecom_common.auth.tokens.TokenUser",
+    # Keys are resolved at run time by ecom_common.auth.backends.TokenBackend.
+    "SIGNING_KEY": None,
+    "VERIFYING_KEY": None,
+}
+
+# Staff sign in to every admin with their identity-service account (ecom_common.admin_sso).
+AUTHENTICATION_BACKENDS = ["ecom_common.admin_sso.IdentityServiceBackend"]
+
+# ---------------------------------------------------------------------------
+# REST framework, errors, schema
+# ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "ecom_common.pagination.StandardPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_ANON_RATE", default="300/min"),
+        "user": env("THROTTLE_USER_RATE", default="1200/min"),
+    },
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "ecom_common.errors.EcomExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "429"],
+    "ERROR_SCHEMAS": {"409": "ecom_common.openapi.ErrorResponse409Serializer"},
+}
+
+# ---------------------------------------------------------------------------
+# Static files (the admin's), served by WhiteNoise from each service
+# ---------------------------------------------------------------------------
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Development serves straight from the apps; production.py collects and compresses.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+
+# ---------------------------------------------------------------------------
+# Celery: each service has its own app and private queue
+# ---------------------------------------------------------------------------
+CELERY_BROKER_URL = broker_url()
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options()
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+
+# ---------------------------------------------------------------------------
+# Logging: one JSON object a line, carrying the request id
+# ---------------------------------------------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ecom_common.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+    },
+}

@@ -1,0 +1,76 @@
+"""Start a service as a real process (gunicorn) for tests that cross a service boundary."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from ecom_common.settings import REPO_DIR
+
+# What a child may inherit; the test process's own DATABASE_URL etc. belong to another service.
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_env(**variables: str) -> dict:
+    env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
+    env.update(variables)
+    return env
+
+
+def manage(service: str, *args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_DIR / f"{service}_service",
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+@contextmanager
+def running_service(service: str, *, env: dict, log_path: Path):
+    """Migrates, then serves ``<service>_service`` with gunicorn on a free port; yields its base URL."""
+    env = {"DJANGO_SETTINGS_MODULE": f"{service}_service.settings.local", **env}
+    manage(service, "migrate", "--no-input", env=env)
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", f"{service}_service.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", "1", "--threads", "4"],
+            cwd=REPO_DIR / f"{service}_service",
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base_url, process, log_path)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path, attempts: int = 150) -> None:
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise RuntimeError(f"{base_url} exited early:\n{log_path.read_text()}")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{base_url} did not become healthy:\n{log_path.read_text()}")

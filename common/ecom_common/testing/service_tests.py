@@ -1,0 +1,179 @@
+"""Behaviour every service shares, run by each service's suite.
+
+A service opts in with ``from ecom_common.testing.service_tests import *`` in one test module,
+so a new service cannot forget the probes, the error format, the request id, the schema,
+throttling or its database isolation.
+"""
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from ecom_common.testing.servers import SERVICES, postgres_url
+
+__all__ = [
+    "test_healthz_says_ok",
+    "test_readyz_reports_every_dependency_ok",
+    "test_readyz_is_503_when_the_broker_is_unreachable",
+    "test_metrics_are_exposed_for_prometheus",
+    "test_request_id_is_echoed",
+    "test_request_id_is_made_when_absent",
+    "test_unsafe_request_id_is_replaced",
+    "test_unknown_url_is_404_in_the_error_format",
+    "test_openapi_schema_generates_without_warnings",
+    "test_openapi_schema_is_served",
+    "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
+    "test_authenticated_callers_are_throttled_per_user",
+    "test_admin_login_asks_for_an_email",
+    "test_tables_live_in_the_service_schema",
+    "test_role_cannot_read_another_services_schema",
+]
+
+
+def test_healthz_says_ok(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_every_dependency_ok(client):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "cache": "ok"}}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "broker": "unavailable", "cache": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_metrics_are_exposed_for_prometheus(client):
+    client.get("/healthz")
+
+    response = client.get("/metrics")
+
+    assert response.status_code == 200
+    assert "django_http_requests_total_by_method_total" in response.content.decode()
+
+
+def test_request_id_is_echoed(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "checkout-42.abc"})
+
+    assert response["X-Request-ID"] == "checkout-42.abc"
+
+
+def test_request_id_is_made_when_absent(client):
+    first = client.get("/healthz")["X-Request-ID"]
+    second = client.get("/healthz")["X-Request-ID"]
+
+    assert len(first) == 32 and len(second) == 32
+    assert first != second
+
+
+def test_unsafe_request_id_is_replaced(client):
+    response = client.get("/healthz", headers={"X-Request-ID": 'evil"\ninjected'})
+
+    assert response["X-Request-ID"] != 'evil"\ninjected'
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_unknown_url_is_404_in_the_error_format(client):
+    response = client.get("/api/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    # --fail-on-warn turns every drf-spectacular warning into an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_openapi_schema_is_served(client):
+    response = client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == settings.SPECTACULAR_SETTINGS["TITLE"]
+
+
+SCHEMA_JSON = "/api/schema/?format=json"  # an endpoint every service has
+
+
+def _limit_rates(monkeypatch, rates):
+    # DRF copies the rates onto the classes at import time, so settings overrides do not reach them.
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", rates)
+
+
+def test_anonymous_callers_are_throttled_by_ip_with_retry_after(api_client, monkeypatch):
+    _limit_rates(monkeypatch, {"anon": "2/min", "user": "100/min"})
+
+    statuses = [api_client.get(SCHEMA_JSON).status_code for _ in range(3)]
+    response = api_client.get(SCHEMA_JSON)
+
+    assert statuses == [200, 200, 429]
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["type"] == "client_error"
+    assert response.json()["errors"][0]["code"] == "throttled"
+
+
+def test_authenticated_callers_are_throttled_per_user(api_client, access_token_for, monkeypatch):
+    _limit_rates(monkeypatch, {"anon": "100/min", "user": "2/min"})
+    alice = f"Bearer {access_token_for(email='alice@example.com')}"
+    bob = f"Bearer {access_token_for(email='bob@example.com')}"
+
+    alice_statuses = [api_client.get(SCHEMA_JSON, headers={"Authorization": alice}).status_code for _ in range(3)]
+    bob_status = api_client.get(SCHEMA_JSON, headers={"Authorization": bob}).status_code
+
+    assert alice_statuses == [200, 200, 429]
+    assert bob_status == 200
+
+
+@pytest.mark.django_db
+def test_admin_login_asks_for_an_email(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 200
+    assert 'type="email" name="username"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_tables_live_in_the_service_schema():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'django_migrations'"
+        )
+        schemas = [row[0] for row in cursor.fetchall()]
+
+    assert schemas == [settings.SERVICE_NAME]
+
+
+@pytest.mark.parametrize("other", [name for name in SERVICES if name != settings.SERVICE_NAME])
+def test_role_cannot_read_another_services_schema(other):
+    # Against the shared database that ops/postgres/bootstrap.sql sets up, as this service's role.
+    service = settings.SERVICE_NAME
+    with psycopg.connect(postgres_url(service).replace("postgres://", "postgresql://")) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f'permission denied for schema {other}'):
+            conn.execute(f'SELECT * FROM "{other}".django_migrations')

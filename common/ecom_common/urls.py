@@ -1,0 +1,31 @@
+"""URL patterns every service mounts: probes, OpenAPI schema and docs, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ecom_common import health
+from ecom_common.admin_sso import EmailAuthenticationForm
+
+
+def service_urlpatterns(*, admin_slug: str, admin_title: str) -> list:
+    """Probes, ``/api/schema/``, ``/api/docs/`` and the admin at ``/admin/<admin_slug>/``."""
+    admin.site.site_header = admin_title
+    admin.site.site_title = admin_title
+    admin.site.login_form = EmailAuthenticationForm
+    return [
+        path("healthz", health.healthz, name="healthz"),
+        path("readyz", health.readyz, name="readyz"),
+        path("", include("django_prometheus.urls")),  # /metrics; the gateway never routes it publicly
+        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        path(f"admin/{admin_slug}/", admin.site.urls),
+    ]
+
+
+handler400 = "ecom_common.errors.bad_request"
+handler403 = "ecom_common.errors.permission_denied"
+handler404 = "ecom_common.errors.not_found"
+handler500 = "ecom_common.errors.server_error"
+
+__all__ = ["service_urlpatterns", "include", "path", "handler400", "handler403", "handler404", "handler500"]

@@ -1,0 +1,70 @@
+"""Staff catalog admin. Every change retires the cached product responses, as the API's do."""
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+
+from catalog.cache import catalog_cache_invalidate
+from catalog.models import Category, Product
+from catalog.services import category_parent_validate
+
+
+class CatalogCacheAdminMixin:
+    """The admin saves through its forms (already validated); it bumps the cache generation."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            catalog_cache_invalidate()
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            catalog_cache_invalidate()
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            catalog_cache_invalidate()
+
+
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "parent", "description"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        category_parent_validate(category=self.instance, parent=cleaned_data.get("parent"))
+        return cleaned_data
+
+
+@admin.register(Category)
+class CategoryAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    form = CategoryAdminForm
+    list_display = ["name", "slug", "parent", "updated_at"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    ordering = ["name"]
+
+
+@admin.register(Product)
+class ProductAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    list_display = ["sku", "name", "category", "price", "currency", "is_active", "updated_at"]
+    list_editable = ["is_active"]
+    list_select_related = ["category"]
+    list_filter = ["is_active", "category", "currency"]
+    search_fields = ["sku", "name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["id", "sku", "name", "slug", "category", "is_active"]}),
+        ("Price", {"fields": ["price", "currency"]}),
+        ("Description", {"fields": ["description"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]

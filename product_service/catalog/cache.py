@@ -1,0 +1,93 @@
+"""Cached product responses, invalidated all at once by a generation counter.
+
+Every cached key embeds the current catalog generation; a write bumps the generation, so one
+increment retires every cached detail and list page without having to find them.
+
+Why the bump runs in ``transaction.on_commit`` (the race): a reader takes the generation, then
+queries the database, then stores what it read under that generation. Were the bump made inside
+the writer's transaction, a reader could take the *new* generation yet still read the *old*,
+uncommitted-over row, and pin stale data under the new generation until the next write. Bumped
+after commit, any reader that saw the old row also saw the old generation, so its entry lands
+under a key nobody reads any more. (A reader that takes the old generation and reads the new row
+merely caches fresh data under a retired key: harmless.)
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from rest_framework.request import Request
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "catalog:generation"
+
+
+def catalog_cache_applies(*, request: Request) -> bool:
+    """Only what a non-staff caller sees is cached; staff see inactive products too."""
+    if not settings.CATALOG_CACHE_ENABLED:
+        return False
+    user = request.user
+    return not (user and user.is_authenticated and user.is_staff)
+
+
+def catalog_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # Seeded from the clock, not 1: if Redis evicts the counter, a restart from 1 could
+        # bring back entries cached under an old generation.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return int(generation)
+
+
+def _generation_bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # the counter is missing (cleared or evicted): a fresh one retires the rest
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # a cache outage must not fail a committed write; entries expire on their own
+        logger.exception("catalog cache invalidation failed")
+
+
+def catalog_cache_invalidate() -> None:
+    """Retires every cached catalog response once the current transaction commits."""
+    transaction.on_commit(_generation_bump)
+
+
+def product_detail_cache_key(*, product_id: str) -> str:
+    return f"catalog:{catalog_generation()}:product:{product_id}"
+
+
+def product_list_cache_key(*, request: Request) -> str:
+    # Normalised: parameter order must not split one page into several entries. The host and
+    # scheme are part of it because the page's next/previous links are absolute URLs.
+    pairs = sorted((key, value) for key in request.query_params for value in request.query_params.getlist(key))
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(pairs)}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return f"catalog:{catalog_generation()}:products:{digest}"
+
+
+def cached_data(*, key: Callable[[], str], build: Callable[[], object]) -> object:
+    """The value cached under ``key()``, or ``build()``'s, stored for CATALOG_CACHE_SECONDS.
+
+    A cache outage degrades to building every response, never to an error.
+    """
+    try:
+        key = key()
+        data = cache.get(key)
+    except Exception:
+        logger.exception("catalog cache read failed")
+        return build()
+    if data is None:
+        data = build()
+        try:
+            cache.set(key, data, timeout=settings.CATALOG_CACHE_SECONDS)
+        except Exception:
+            logger.exception("catalog cache write failed")
+    return data

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.conf import settings
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        if settings.JWT_GENERATE_PRIVATE_KEY:
+            from ecom_common.auth import keys
+
+            # Development: make the key pair at start-up, not at the first sign-in, so that
+            # whatever reads var/jwt/ (tests, the other services' JWKS fetch) finds it at once.
+            keys.private_key_pem()

@@ -1,0 +1,118 @@
+"""Request and response shapes of the identity API; the logic they reach lives in services/selectors."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import (
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from accounts.models import Address, User
+from accounts.selectors import user_get, user_token_claims
+
+
+@extend_schema_serializer(component_name="IdentityUser")
+class UserSerializer(serializers.ModelSerializer):
+    """The caller's account; only the names are writable here."""
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "is_staff"]
+        read_only_fields = ["id", "email", "is_staff"]
+
+
+@extend_schema_serializer(component_name="UserRegistration")
+class UserRegisterSerializer(serializers.Serializer):
+    # Plain fields: uniqueness (case-insensitive) and password strength are checked by user_register.
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+
+
+@extend_schema_serializer(component_name="Address")
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "label",
+            "full_name",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "is_default",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_serializer(component_name="TokenPair")
+class UserTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """Email and password in, an access/refresh pair out; the tokens carry the caller's claims."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+    @classmethod
+    def get_token(cls, user: User) -> RefreshToken:
+        token = super().get_token(user)
+        for claim, value in user_token_claims(user=user).items():
+            token[claim] = value
+        return token
+
+
+@extend_schema_serializer(component_name="TokenRefresh")
+class UserTokenRefreshSerializer(TokenRefreshSerializer):
+    """Rotates a refresh token: the old one is blacklisted, the new pair re-reads the user.
+
+    Re-reading means a deactivated or deleted user cannot refresh, and the claims of the new
+    tokens (staff flag, groups) are the current ones. Blacklisting is the reuse check: of two
+    requests racing with one token, only the one that blacklists it gets a new pair.
+    """
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    default_error_messages = {
+        "no_active_account": _("No active account found for the given token."),
+        "token_not_valid": _("Token is blacklisted"),
+    }
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])  # TokenError (401) when invalid or blacklisted
+        user = user_get(user_id=refresh.payload.get(api_settings.USER_ID_CLAIM, ""))
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+        with transaction.atomic():
+            outstanding, _created = OutstandingToken.objects.get_or_create(
+                jti=refresh.payload[api_settings.JTI_CLAIM],
+                defaults={"user": user, "token": str(refresh), "expires_at": _expires_at(refresh)},
+            )
+            _blacklisted, is_first_use = BlacklistedToken.objects.get_or_create(token=outstanding)
+        if not is_first_use:
+            raise AuthenticationFailed(self.error_messages["token_not_valid"], "token_not_valid")
+        new_refresh = UserTokenObtainPairSerializer.get_token(user)
+        return {"access": str(new_refresh.access_token), "refresh": str(new_refresh)}
+
+
+def _expires_at(token: RefreshToken):
+    return datetime_from_epoch(token.payload["exp"])
+
+
+@extend_schema_serializer(component_name="Logout")
+class LogoutSerializer(TokenBlacklistSerializer):
+    """The refresh token to revoke."""

@@ -1,0 +1,102 @@
+"""Writes of accounts and addresses: registration, profile, addresses, the admin account."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Address, User
+from accounts.selectors import user_email_is_taken, user_get_by_email
+
+DUPLICATE_EMAIL_MESSAGE = "A user with that email already exists."
+
+
+def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+    """A new customer account; the password must pass the configured validators.
+
+    Raises ``ValidationError`` keyed by ``email`` (taken, in any case) or ``password`` (too weak).
+    """
+    email = User.objects.normalize_email(email)
+    if user_email_is_taken(email=email):
+        raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")})
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    try:
+        # A savepoint, so that losing a race for the same email leaves any outer transaction usable.
+        with transaction.atomic():
+            return User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+    except IntegrityError as exc:
+        raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")}) from exc
+
+
+def user_update(*, user: User, data: dict[str, Any]) -> User:
+    """Changes the caller's own profile: names only (email and staff flags are not self-service)."""
+    fields = [field for field in ("first_name", "last_name") if field in data]
+    for field in fields:
+        setattr(user, field, data[field])
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def user_admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
+    """Creates or updates the staff superuser for ``email`` and sets its password; ``(user, created)``.
+
+    The password bypasses the validators on purpose: this is the development/operator account.
+    """
+    with transaction.atomic():
+        user = user_get_by_email(email=email)
+        created = user is None
+        if created:
+            user = User(email=User.objects.normalize_email(email))
+        user.is_staff = True
+        user.is_superuser = True
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+    return user, created
+
+
+def _address_defaults_clear(*, user: User, keep: Address | None = None) -> None:
+    others = Address.objects.filter(user=user, is_default=True)
+    if keep is not None and keep.pk is not None:
+        others = others.exclude(pk=keep.pk)
+    others.update(is_default=False)
+
+
+def _user_lock(*, user: User) -> None:
+    # Serialises a user's concurrent default changes, so the one-default constraint never trips.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
+@transaction.atomic
+def address_create(*, user: User, **fields: Any) -> Address:
+    """A new address of ``user``; when it is the default, the previous default stops being one."""
+    address = Address(user=user, **fields)
+    address.full_clean(exclude=["user"], validate_constraints=False)
+    _user_lock(user=user)
+    if address.is_default:
+        _address_defaults_clear(user=user)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, data: dict[str, Any]) -> Address:
+    """Changes an address; making it the default un-defaults the user's other addresses."""
+    for field, value in data.items():
+        setattr(address, field, value)
+    address.full_clean(exclude=["user"], validate_constraints=False)
+    _user_lock(user=address.user)
+    if address.is_default:
+        _address_defaults_clear(user=address.user, keep=address)
+    address.save()
+    return address
+
+
+def address_delete(*, address: Address) -> None:
+    address.delete()

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from accounts import apis
+
+router = SimpleRouter()
+router.register("users/me/addresses", apis.AddressViewSet, basename="address")
+
+urlpatterns = [
+    path("auth/register/", apis.UserRegisterApi.as_view(), name="register"),
+    path("auth/token/", apis.TokenObtainApi.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", apis.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("auth/logout/", apis.LogoutApi.as_view(), name="logout"),
+    path("users/me/", apis.UserMeApi.as_view(), name="user-me"),
+    path("", include(router.urls)),
+]

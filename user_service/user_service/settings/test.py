@@ -1,0 +1,10 @@
+"""Tests: the real PostgreSQL, Redis and RabbitMQ on this machine unless the environment names others."""
+
+from ecom_common.testing.servers import use_local_servers
+
+use_local_servers("user")
+
+from .base import *  # noqa: E402, F403
+
+JWT_GENERATE_PRIVATE_KEY = True  # a development key pair under var/jwt/ when absent
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never outside tests

@@ -1,0 +1,9 @@
+from ecom_common.urls import handler400, handler403, handler404, handler500, include, path, service_urlpatterns  # noqa: F401
+
+from accounts.apis import JwksApi
+
+urlpatterns = [
+    *service_urlpatterns(admin_slug="users", admin_title="Identity admin"),
+    path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
+    path("api/", include("accounts.urls")),
+]
