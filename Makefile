@@ -15,10 +15,10 @@ help:
 	@echo "make test   - run every service's test suite against real PostgreSQL, Redis and RabbitMQ"
 	@echo "make clean  - remove the virtualenv and var/ (local databases, keys, broker folders)"
 
-$(STAMP): requirements.txt common/pyproject.toml .python-version
+$(STAMP): requirements.txt constraints.txt common/pyproject.toml .python-version
 	@python=$$(scripts/find-python) && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.txt -e ./common
+	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt -e ./common
 	@touch $@
 
 install: $(STAMP)
