@@ -23,17 +23,22 @@ $(STAMP): requirements.txt constraints.txt common/pyproject.toml .python-version
 
 install: $(STAMP)
 
+# Migrations, then the broker topology (exchanges, queues, bindings), so that no event is
+# published before the queue that should receive it exists.
 migrate: install
 	@for service in $(SERVICES); do \
 		echo "migrating $${service}_service"; \
-		(cd $${service}_service && python manage.py migrate --no-input -v 0) || exit 1; \
+		(cd $${service}_service && python manage.py migrate --no-input -v 0 && \
+		 python manage.py events_declare_topology -v 0) || exit 1; \
 	done
 
 seed: migrate
 	cd user_service && python manage.py ensure_admin
 	cd product_service && python manage.py seed_demo_catalog
+	cd inventory_service && python manage.py seed_demo_stock
 
 run: seed
+	@mkdir -p $${ECOM_VAR_DIR:-var}
 	@echo "API: product :8001  order :8002  user :8003  payment :8004  inventory :8005"
 	@echo "Admin: http://127.0.0.1:8001/admin/products/ (and /admin/orders/ on :8002, ...) as $(ECOM_ADMIN_EMAIL)"
 	@echo "Docs: http://127.0.0.1:8001/api/docs/ (each service serves its own)"

@@ -252,6 +252,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A task that raises is rejected, not acked: on RabbitMQ it goes to the service's dead-letter queue.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
+# Publishing a task never blocks forever on a dead broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+# With late acks, a task still running when the connection drops is redelivered; cancel it
+# rather than let it finish twice (its inbox row would make the second a no-op anyway).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_SEND_SENT_EVENT = False
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# ---------------------------------------------------------------------------
+# Event bus (ecom_common.events)
+# ---------------------------------------------------------------------------
+EVENT_HANDLER_MAX_RETRIES = env.int("EVENT_HANDLER_MAX_RETRIES", default=8)
+EVENT_RETRY_BACKOFF_SECONDS = env.float("EVENT_RETRY_BACKOFF_SECONDS", default=1.0)
+EVENT_RETRY_BACKOFF_MAX_SECONDS = env.float("EVENT_RETRY_BACKOFF_MAX_SECONDS", default=300.0)
+EVENT_DELIVERY_LIMIT = env.int("EVENT_DELIVERY_LIMIT", default=10)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # ---------------------------------------------------------------------------
 # Logging: one JSON object a line, carrying the request id

@@ -2,4 +2,5 @@ from ecom_common.urls import handler400, handler403, handler404, handler500, inc
 
 urlpatterns = [
     *service_urlpatterns(admin_slug="inventory", admin_title="Inventory admin"),
+    path("api/", include("stock.urls")),
 ]

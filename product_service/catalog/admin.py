@@ -1,4 +1,5 @@
-"""Staff catalog admin. Every change retires the cached product responses, as the API's do."""
+"""Staff catalog admin. Every change retires the cached product responses, as the API's do;
+product changes go through the services, so they are announced as events too."""
 
 from django import forms
 from django.contrib import admin
@@ -6,7 +7,7 @@ from django.db import transaction
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Category, Product
-from catalog.services import category_parent_validate
+from catalog.services import category_parent_validate, product_create, product_delete, product_update
 
 
 class CatalogCacheAdminMixin:
@@ -52,7 +53,7 @@ class CategoryAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin):
     list_display = ["sku", "name", "category", "price", "currency", "is_active", "updated_at"]
     list_editable = ["is_active"]
     list_select_related = ["category"]
@@ -68,3 +69,20 @@ class ProductAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
         ("Description", {"fields": ["description"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            product_update(product=obj, data={})  # the form has set the fields already
+            return
+        product_create(
+            id=obj.id, sku=obj.sku, name=obj.name, slug=obj.slug, description=obj.description, price=obj.price,
+            currency=obj.currency, category=obj.category, is_active=obj.is_active,
+        )
+
+    def delete_model(self, request, obj):
+        product_delete(product=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for product in queryset:
+                product_delete(product=product)

@@ -1,5 +1,7 @@
-"""Writes to the catalog. Each one retires the cached product responses once it commits."""
+"""Writes to the catalog. Each one retires the cached product responses once it commits, and
+each product write announces itself (``product.created|updated|deleted``) in the same transaction."""
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.utils.text import slugify
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Category, Product
 from ecom_common.errors import Conflict
+from ecom_common.events import event_publish
 
 
 def _unique_slug(*, model: type[Model], text: str, exclude_id=None, max_length: int) -> str:
@@ -22,6 +25,18 @@ def _unique_slug(*, model: type[Model], text: str, exclude_id=None, max_length: 
         slug = f"{base}-{suffix}"
         suffix += 1
     return slug
+
+
+def _product_event_data(product: Product) -> dict:
+    return {
+        "product_id": str(product.id),
+        "sku": product.sku,
+        "name": product.name,
+        "price": str(product.price),
+        "currency": product.currency,
+        "is_active": product.is_active,
+        "updated_at": product.updated_at.isoformat(),
+    }
 
 
 def _apply(*, instance: Model, data: dict[str, Any]) -> None:
@@ -43,8 +58,10 @@ def product_create(
     currency: str = "USD",
     category: Category | None = None,
     is_active: bool = True,
+    id: uuid.UUID | None = None,
 ) -> Product:
     product = Product(
+        id=id or uuid.uuid4(),
         sku=sku,
         name=name,
         price=price,
@@ -56,6 +73,7 @@ def product_create(
     )
     product.full_clean()
     product.save()
+    event_publish(type="product.created", data=_product_event_data(product))
     catalog_cache_invalidate()
     return product
 
@@ -71,12 +89,14 @@ def product_update(*, product: Product, data: dict[str, Any]) -> Product:
     _apply(instance=product, data=data)
     product.full_clean()
     product.save()
+    event_publish(type="product.updated", data=_product_event_data(product))
     catalog_cache_invalidate()
     return product
 
 
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
+    event_publish(type="product.deleted", data={"product_id": str(product.id), "sku": product.sku})
     product.delete()
     catalog_cache_invalidate()
 

@@ -3,10 +3,8 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from rest_framework import generics, permissions, serializers, status, viewsets
-from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenViewBase
 
 from accounts.models import Address

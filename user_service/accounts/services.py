@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Address, User
+from ecom_common.events import event_publish
 from accounts.selectors import user_email_is_taken, user_get_by_email
 
 DUPLICATE_EMAIL_MESSAGE = "A user with that email already exists."
@@ -28,7 +29,9 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     try:
         # A savepoint, so that losing a race for the same email leaves any outer transaction usable.
         with transaction.atomic():
-            return User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+            user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+            event_publish(type="user.registered", data={"user_id": str(user.id), "email": user.email})
+            return user
     except IntegrityError as exc:
         raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")}) from exc
 

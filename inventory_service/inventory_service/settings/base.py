@@ -1,16 +1,17 @@
 """Settings of inventory_service; the shared defaults come from ecom_common.settings."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import cache_config, database_config, spectacular_settings
+from ecom_common.settings import cache_config, database_config, env, spectacular_settings
 
 SERVICE_NAME = "inventory"  # also its PostgreSQL schema
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 ROOT_URLCONF = "inventory_service.urls"
 WSGI_APPLICATION = "inventory_service.wsgi.application"
-INSTALLED_APPS = [*SHARED_APPS, ]  # noqa: F405
+INSTALLED_APPS = [*SHARED_APPS, "stock"]  # noqa: F405
 
 DATABASES = {"default": database_config(SERVICE_NAME)}
 CACHES = {"default": cache_config(SERVICE_NAME)}
@@ -23,3 +24,20 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     title="Inventory API",
     description="Stock per product, reservations and movements.",
 )
+
+# ---------------------------------------------------------------------------
+# Stock: reservations and low-stock alerts (see stock/services.py)
+# ---------------------------------------------------------------------------
+# A new stock record's threshold: available at or below it publishes inventory.low_stock.
+INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default=5)  # noqa: F405
+# How long an order's reservation is held before it expires (and the stock returns).
+INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=900)  # noqa: F405
+# How often beat looks for overdue reservations.
+INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=10.0)  # noqa: F405
+
+CELERY_BEAT_SCHEDULE = {
+    "reservation-expire-overdue": {
+        "task": "stock.reservation_expire_overdue",
+        "schedule": timedelta(seconds=INVENTORY_EXPIRY_SWEEP_SECONDS),
+    },
+}

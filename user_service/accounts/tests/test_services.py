@@ -6,6 +6,7 @@ from django.db import IntegrityError
 from accounts.models import Address, User
 from accounts.services import address_create, address_update, user_admin_ensure, user_register, user_update
 from accounts.tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
+from ecom_common.testing.events import published_data
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,16 @@ def test_database_refuses_two_defaults_for_one_user():
 
     with pytest.raises(IntegrityError):
         Address.objects.bulk_create([AddressFactory.build(user=user, is_default=True)])
+
+
+def test_registering_publishes_user_registered():
+    user = user_register(email="New@Example.com", password="a-Strong-passw0rd")
+
+    assert published_data("user.registered") == [{"user_id": str(user.id), "email": "new@example.com"}]
+
+
+def test_a_refused_registration_publishes_nothing():
+    with pytest.raises(ValidationError):
+        user_register(email="weak@example.com", password="123")
+
+    assert published_data("user.registered") == []

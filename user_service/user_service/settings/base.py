@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import cache_config, database_config, spectacular_settings
+from ecom_common.settings import VAR_DIR, cache_config, database_config, env, spectacular_settings
 
 SERVICE_NAME = "user"  # also its PostgreSQL schema
 BASE_DIR = Path(__file__).resolve().parents[2]

@@ -1,0 +1,53 @@
+"""The demo shop that `make run` seeds: one list every service's seed command reads.
+
+Product ids are derived from the SKU (UUID 5), so the catalog and the inventory seed the same
+products without asking each other.
+"""
+
+import uuid
+
+_NAMESPACE = uuid.UUID("6f1c1a52-8f0e-4d7a-9d65-2f3c8b1e4a10")
+
+
+def demo_product_id(sku: str) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, sku)
+
+
+DEMO_STOCK_ON_HAND = 50
+
+# (slug, name, parent slug, description)
+DEMO_CATEGORIES = [
+    ("electronics", "Electronics", None, "Computers, phones and the gear around them."),
+    ("laptops", "Laptops", "electronics", "Notebooks for work, study and play."),
+    ("phones", "Phones", "electronics", "Smartphones and accessories."),
+    ("books", "Books", None, "Printed books across every genre."),
+    ("home", "Home", None, "Kitchen and household essentials."),
+]
+
+# Each product's id is demo_product_id(sku).
+DEMO_PRODUCTS = [
+    {"sku": 'LAP-AIR-13', "slug": 'aero-13-ultrabook', "name": 'Aero 13 Ultrabook', "category": 'laptops', "price": '1099.00',
+     "description": 'A 13-inch ultrabook with a 2.8K display, 16 GB of RAM and an all-day battery.'},
+    {"sku": 'LAP-PRO-16', "slug": 'forge-16-pro-laptop', "name": 'Forge 16 Pro Laptop', "category": 'laptops', "price": '2399.00',
+     "description": 'A 16-inch workstation laptop with a dedicated graphics card for creative work.'},
+    {"sku": 'LAP-CHR-14', "slug": 'slate-14-chromebook', "name": 'Slate 14 Chromebook', "category": 'laptops', "price": '349.99',
+     "description": 'A light 14-inch Chromebook for browsing, streaming and schoolwork.'},
+    {"sku": 'PHN-NOVA-6', "slug": 'nova-6-smartphone', "name": 'Nova 6 Smartphone', "category": 'phones', "price": '799.00',
+     "description": 'A 6.1-inch OLED smartphone with a triple camera and 128 GB of storage.'},
+    {"sku": 'PHN-LITE-5', "slug": 'nova-lite-5-smartphone', "name": 'Nova Lite 5 Smartphone', "category": 'phones', "price": '299.00',
+     "description": 'An affordable smartphone with a two-day battery and a 50 MP camera.'},
+    {"sku": 'ACC-USBC-65', "slug": '65w-usb-c-charger', "name": '65W USB-C Charger', "category": 'electronics', "price": '39.90',
+     "description": 'A compact gallium nitride charger that powers a laptop and a phone at once.'},
+    {"sku": 'ACC-BUDS-2', "slug": 'pulse-wireless-earbuds', "name": 'Pulse Wireless Earbuds', "category": 'electronics', "price": '129.00',
+     "description": 'Noise-cancelling wireless earbuds with a pocket-sized charging case.'},
+    {"sku": 'BK-PRAG-PROG', "slug": 'the-pragmatic-programmer', "name": 'The Pragmatic Programmer', "category": 'books', "price": '44.95',
+     "description": 'The classic guide to the craft of software development, 20th anniversary edition.'},
+    {"sku": 'BK-DDD', "slug": 'domain-driven-design', "name": 'Domain-Driven Design', "category": 'books', "price": '59.99',
+     "description": 'Tackling complexity in the heart of software with a shared model and language.'},
+    {"sku": 'BK-DUNE', "slug": 'dune', "name": 'Dune', "category": 'books', "price": '18.99',
+     "description": "Frank Herbert's science fiction epic of politics and ecology on the desert planet Arrakis."},
+    {"sku": 'HOM-KETL-17', "slug": 'steel-electric-kettle', "name": 'Steel Electric Kettle', "category": 'home', "price": '49.00',
+     "description": 'A 1.7-litre stainless steel kettle with temperature presets for tea and coffee.'},
+    {"sku": 'HOM-CHEF-8', "slug": 'chefs-knife-8-inch', "name": "Chef's Knife 8-inch", "category": 'home', "price": '89.50',
+     "description": "A forged German steel chef's knife, balanced for everyday chopping."},
+]

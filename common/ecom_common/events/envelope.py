@@ -1,0 +1,66 @@
+"""The event envelope of the contract: id, type, source, occurred_at, correlation_id,
+causation_id, version, data. JSON only; the type is the routing key."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+ENVELOPE_FIELDS = ("id", "type", "source", "occurred_at", "correlation_id", "causation_id", "version", "data")
+
+
+class InvalidEnvelope(ValueError):
+    """A message that is not an event of ours: it cannot be retried into shape."""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    source: str
+    occurred_at: str
+    correlation_id: str
+    causation_id: str | None
+    version: int
+    data: dict = field(default_factory=dict)
+
+    @property
+    def exchange(self) -> str:
+        return exchange_for(self.type)
+
+    def as_envelope(self) -> dict:
+        return {name: getattr(self, name) for name in ENVELOPE_FIELDS}
+
+
+def exchange_for(event_type: str) -> str:
+    """``order.created`` is published to ``order.events``: one topic exchange per context."""
+    return f"{event_type.split('.', 1)[0]}.events"
+
+
+def event_new(*, type: str, source: str, data: dict, correlation_id: str | None, causation_id: str | None,
+              version: int = 1) -> Event:
+    event_id = str(uuid.uuid4())
+    return Event(
+        id=event_id,
+        type=type,
+        source=source,
+        occurred_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        correlation_id=correlation_id or event_id,
+        causation_id=causation_id,
+        version=version,
+        data=data,
+    )
+
+
+def event_from_envelope(envelope) -> Event:
+    if not isinstance(envelope, dict):
+        raise InvalidEnvelope("an event envelope is a JSON object")
+    missing = [name for name in ENVELOPE_FIELDS if name not in envelope and name != "causation_id"]
+    if missing:
+        raise InvalidEnvelope(f"envelope lacks {', '.join(missing)}")
+    try:
+        uuid.UUID(str(envelope["id"]))
+    except ValueError as exc:
+        raise InvalidEnvelope("envelope id is not a UUID") from exc
+    if not isinstance(envelope["data"], dict) or "." not in str(envelope["type"]):
+        raise InvalidEnvelope("envelope data must be an object and type <context>.<verb>")
+    return Event(**{name: envelope.get(name) for name in ENVELOPE_FIELDS})

@@ -1,0 +1,82 @@
+"""The outbox relay: publishes waiting events to their exchange, with publisher confirms."""
+
+import logging
+from contextlib import nullcontext
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu import Producer
+
+from ecom_common.events.topology import events_exchange
+from ecom_common.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+# Bounded, so a relay never hangs on a dead broker: the outbox keeps what was not sent.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+CONFIRM_TIMEOUT_SECONDS = 10
+
+
+def outbox_publish_pending(*, batch_size: int = 100, connection=None) -> int:
+    """Publishes every unpublished event, oldest first; returns how many were published.
+
+    Rows are locked with ``SKIP LOCKED``, so several relays (the on-commit one, the sweep, other
+    replicas) share the work instead of publishing the same event twice. A failure stops the
+    batch; the rows it did publish are still marked. ``connection``: a broker other than the app's.
+    """
+    published = 0
+    producers = current_app.producer_or_acquire() if connection is None else nullcontext(Producer(connection))
+    with producers as producer:
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    OutboxEvent.objects.select_for_update(skip_locked=True)
+                    .filter(published_at__isnull=True)
+                    .order_by("created_at")[:batch_size]
+                )
+                done = _publish_rows(producer, rows)
+                published += len(done)
+            if len(done) < batch_size:
+                return published
+
+
+def _publish_rows(producer, rows: list[OutboxEvent]) -> list[OutboxEvent]:
+    done = []
+    try:
+        for row in rows:
+            exchange = events_exchange(row.exchange)
+            producer.publish(
+                row.envelope,
+                exchange=exchange,
+                routing_key=row.type,
+                declare=[exchange],  # the embedded broker routes by the type this process declared
+                serializer="json",
+                delivery_mode=2,
+                message_id=str(row.id),
+                correlation_id=row.envelope.get("correlation_id"),
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+                timeout=CONFIRM_TIMEOUT_SECONDS,
+            )
+            row.published_at = timezone.now()
+            done.append(row)
+    except Exception as exc:
+        failed = rows[len(done)]
+        failed.attempts += 1
+        failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        failed.save(update_fields=["attempts", "last_error"])
+        logger.warning("outbox publish failed; will retry", extra={"event_id": str(failed.id), "error": failed.last_error})
+    finally:
+        if done:
+            OutboxEvent.objects.bulk_update(done, ["published_at"])
+    return done
+
+
+def outbox_prune() -> int:
+    """Deletes published events older than OUTBOX_RETENTION_DAYS; returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deleted, _ = OutboxEvent.objects.filter(published_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,73 @@
+"""The event bus's tables, in every service's own schema: outbox, inbox and dead letters."""
+
+import uuid
+
+from django.db import models
+
+
+class OutboxEvent(models.Model):
+    """An event written in the same transaction as the change it announces, until relayed."""
+
+    id = models.UUIDField(primary_key=True, help_text="The event id (AMQP message_id).")
+    exchange = models.CharField(max_length=100)
+    type = models.CharField(max_length=100, help_text="The routing key, e.g. order.created.")
+    envelope = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            # The relay's hot query: what is still waiting, oldest first.
+            models.Index(fields=["created_at"], condition=models.Q(published_at__isnull=True), name="outbox_pending"),
+            models.Index(fields=["published_at"], name="outbox_published_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+
+class InboxEvent(models.Model):
+    """An event a handler has applied; the unique pair makes redelivery a no-op."""
+
+    handler = models.CharField(max_length=200)
+    event_id = models.UUIDField()
+    event_type = models.CharField(max_length=100)
+    correlation_id = models.CharField(max_length=128, blank=True)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-processed_at"]
+        constraints = [models.UniqueConstraint(fields=["handler", "event_id"], name="inbox_once_per_handler")]
+        indexes = [models.Index(fields=["correlation_id"], name="inbox_correlation")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← {self.event_type} {self.event_id}"
+
+
+class DeadLetter(models.Model):
+    """An event a handler could not apply after every retry; replayable from admin or command."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    handler = models.CharField(max_length=200)
+    event_id = models.UUIDField()
+    event_type = models.CharField(max_length=100)
+    envelope = models.JSONField()
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The same failure reaching us twice (e.g. from the broker's dead-letter queue too) is one row.
+            models.UniqueConstraint(
+                fields=["handler", "event_id"], condition=models.Q(replayed_at__isnull=True), name="dead_letter_open_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ✗ {self.event_type} {self.event_id}"

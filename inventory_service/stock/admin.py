@@ -1,0 +1,93 @@
+"""Staff view of stock. Quantities change only through services (adjust API, the saga), so
+the admin shows them read-only; only a product's low-stock threshold is edited here."""
+
+from django.contrib import admin
+from django.db.models import F
+from django.urls import reverse
+from django.utils.html import format_html
+
+from stock.models import InventoryOrder, Reservation, Stock, StockMovement
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = "low stock"
+    parameter_name = "low_stock"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "At or below threshold"), ("no", "Above threshold")]
+
+    def queryset(self, request, queryset):
+        at_or_below = {"on_hand__lte": F("reserved") + F("low_stock_threshold")}
+        if self.value() == "yes":
+            return queryset.filter(**at_or_below)
+        if self.value() == "no":
+            return queryset.exclude(**at_or_below)
+        return queryset
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ["product_id", "on_hand", "reserved", "available", "low_stock_threshold", "updated_at"]
+    list_filter = [LowStockFilter]
+    search_fields = ["product_id"]
+    fields = ["product_id", "on_hand", "reserved", "available", "low_stock_threshold", "history", "updated_at"]
+    readonly_fields = ["product_id", "on_hand", "reserved", "available", "history", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # made by product.created or the first adjustment
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="available")
+    def available(self, stock: Stock) -> int:
+        return stock.available
+
+    @admin.display(description="history")
+    def history(self, stock: Stock) -> str:
+        return format_html(
+            '<a href="{}?product__product_id__exact={}">Reservations ({})</a> · '
+            '<a href="{}?product__product_id__exact={}">Movements ({})</a>',
+            reverse("admin:stock_reservation_changelist"),
+            stock.product_id,
+            stock.reservations.count(),
+            reverse("admin:stock_stockmovement_changelist"),
+            stock.product_id,
+            stock.movements.count(),
+        )
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "product_id", "quantity", "status", "expires_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["order_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "product_id", "kind", "on_hand_delta", "reserved_delta", "actor", "order_id", "reason"
+    ]
+    list_filter = ["kind"]
+    search_fields = ["product__product_id", "order_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InventoryOrder)
+class InventoryOrderAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "cancelled_at", "created_at"]
+    list_filter = [("cancelled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order_id"]

@@ -1,0 +1,30 @@
+"""What inventory does when the catalog and the checkout saga announce something."""
+
+from ecom_common.events import Event, event_handler
+from stock import services
+
+
+def _actor(event: Event) -> str:
+    return f"event:{event.id}"
+
+
+@event_handler("product.created")
+def stock_create_on_product_created(event: Event) -> None:
+    services.stock_create_for_product(product_id=event.data["product_id"])
+
+
+@event_handler("order.created")
+def stock_reserve_on_order_created(event: Event) -> None:
+    services.stock_reserve_for_order(order_id=event.data["order_id"], items=event.data["items"], actor=_actor(event))
+
+
+@event_handler("order.confirmed")
+def reservation_commit_on_order_confirmed(event: Event) -> None:
+    services.reservation_commit_for_order(order_id=event.data["order_id"], actor=_actor(event))
+
+
+@event_handler("order.cancelled")
+def reservation_release_on_order_cancelled(event: Event) -> None:
+    services.reservation_release_for_order(
+        order_id=event.data["order_id"], reason=event.data.get("reason") or "", actor=_actor(event)
+    )

@@ -1,0 +1,348 @@
+"""Writes to stock: staff adjustments, and the reservations the checkout saga moves along.
+
+Every change locks the Stock rows it touches with ``SELECT ... FOR UPDATE`` in product_id
+order (the same order everywhere, so two transactions never wait on each other in a cycle) and
+writes one StockMovement per row it changes. The transitions of one order first lock that
+order's InventoryOrder row, so they run one after another whatever order the events arrive in.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ecom_common.errors import Conflict
+from ecom_common.events import event_publish
+from stock.models import InventoryOrder, Reservation, Stock, StockMovement
+
+SYSTEM_ACTOR = "system"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _uuid(value, *, field: str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as error:
+        raise ValidationError({field: ValidationError("Enter a valid UUID.", code="invalid")}) from error
+
+
+def _order_lines(items: Iterable[Mapping]) -> dict[uuid.UUID, int]:
+    """``{product_id: quantity}`` in product_id order; the same product twice is one line."""
+    lines: dict[uuid.UUID, int] = {}
+    for item in items:
+        quantity = item.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ValidationError({"items": ValidationError("Each quantity is a positive integer.", code="invalid")})
+        product_id = _uuid(item.get("product_id"), field="items")
+        lines[product_id] = lines.get(product_id, 0) + quantity
+    if not lines:
+        raise ValidationError({"items": ValidationError("An order has at least one item.", code="empty")})
+    return dict(sorted(lines.items()))
+
+
+def _order_lock(*, order_id: uuid.UUID) -> InventoryOrder:
+    InventoryOrder.objects.get_or_create(order_id=order_id)
+    return InventoryOrder.objects.select_for_update().get(order_id=order_id)
+
+
+def _stocks_lock(*, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Stock]:
+    rows = Stock.objects.select_for_update().filter(product_id__in=list(product_ids)).order_by("product_id")
+    return {stock.product_id: stock for stock in rows}
+
+
+def _stock_change(
+    *,
+    stock: Stock,
+    kind: str,
+    actor: str,
+    reason: str = "",
+    on_hand_delta: int = 0,
+    reserved_delta: int = 0,
+    order_id: uuid.UUID | None = None,
+    idempotency_key: str | None = None,
+) -> StockMovement:
+    """Applies the deltas to the locked ``stock``, records them, and announces crossing into low stock."""
+    available_before = stock.available
+    stock.on_hand += on_hand_delta
+    stock.reserved += reserved_delta
+    stock.save(update_fields=["on_hand", "reserved", "updated_at"])
+    movement = StockMovement.objects.create(
+        product=stock,
+        kind=kind,
+        on_hand_delta=on_hand_delta,
+        reserved_delta=reserved_delta,
+        reason=reason[:255],
+        actor=actor,
+        order_id=order_id,
+        idempotency_key=idempotency_key,
+    )
+    if available_before > stock.low_stock_threshold >= stock.available:
+        event_publish(
+            type="inventory.low_stock",
+            data={
+                "product_id": str(stock.product_id),
+                "available": stock.available,
+                "threshold": stock.low_stock_threshold,
+            },
+        )
+    return movement
+
+
+def _items_data(reservations: Iterable[Reservation]) -> list[dict]:
+    return [{"product_id": str(r.product_id), "quantity": r.quantity} for r in reservations]
+
+
+# ---------------------------------------------------------------------------
+# Stock records and staff adjustments
+# ---------------------------------------------------------------------------
+def stock_create_for_product(*, product_id: uuid.UUID | str) -> Stock:
+    """The product's stock record, made empty if it has none yet (on ``product.created``)."""
+    stock, _ = Stock.objects.get_or_create(product_id=_uuid(product_id, field="product_id"))
+    return stock
+
+
+def stock_adjust(
+    *,
+    product_id: uuid.UUID | str,
+    delta: int,
+    reason: str,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> Stock:
+    """Adds ``delta`` (negative removes) to on_hand, creating the stock record if absent.
+
+    A change that would leave less on hand than is reserved is a ValidationError on ``delta``.
+    With ``idempotency_key``, a retry of the same adjustment returns the stock without
+    applying it again; the key reused for another adjustment is a Conflict.
+    """
+    try:
+        return _stock_adjust(
+            product_id=_uuid(product_id, field="product_id"),
+            delta=delta,
+            reason=reason,
+            actor=actor,
+            idempotency_key=idempotency_key or None,
+        )
+    except IntegrityError as error:
+        # Only a concurrent use of the same key on another product gets here.
+        raise Conflict("This Idempotency-Key is being used for another adjustment.") from error
+
+
+@transaction.atomic
+def _stock_adjust(*, product_id: uuid.UUID, delta: int, reason: str, actor: str, idempotency_key: str | None) -> Stock:
+    if delta == 0:
+        raise ValidationError(
+            {"delta": ValidationError("An adjustment changes stock by at least one unit.", code="zero")}
+        )
+    Stock.objects.get_or_create(product_id=product_id)
+    stock = Stock.objects.select_for_update().get(product_id=product_id)
+    if idempotency_key:
+        # Looked up under the row lock, so a concurrent retry waits for this one and then sees it.
+        previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
+        if previous is not None:
+            if previous.product_id != product_id or previous.on_hand_delta != delta:
+                raise Conflict("This Idempotency-Key was already used for a different adjustment.")
+            return stock
+    if stock.on_hand + delta < stock.reserved:
+        raise ValidationError(
+            {
+                "delta": ValidationError(
+                    "Not enough stock: %(available)s available, %(on_hand)s on hand.",
+                    code="insufficient_stock",
+                    params={"available": stock.available, "on_hand": stock.on_hand},
+                )
+            }
+        )
+    _stock_change(
+        stock=stock,
+        kind=StockMovement.Kind.ADJUSTMENT,
+        on_hand_delta=delta,
+        reason=reason,
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
+    return stock
+
+
+# ---------------------------------------------------------------------------
+# The checkout saga: reserve → commit | release (or restock) | expire
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mapping], actor: str) -> list[Reservation]:
+    """Holds every line of the order, or none of them.
+
+    Publishes ``inventory.reserved``, or ``inventory.reservation_failed`` listing the lines that
+    lack stock. Does nothing for an order reserved before (whatever became of it since) or
+    already cancelled.
+    """
+    order_id = _uuid(order_id, field="order_id")
+    lines = _order_lines(items)
+    order = _order_lock(order_id=order_id)
+    if order.cancelled_at is not None or Reservation.objects.filter(order_id=order_id).exists():
+        return []
+    stocks = _stocks_lock(product_ids=lines)
+    shortages = [
+        {
+            "product_id": str(product_id),
+            "requested": quantity,
+            "available": stocks[product_id].available if product_id in stocks else 0,
+        }
+        for product_id, quantity in lines.items()
+        if product_id not in stocks or stocks[product_id].available < quantity
+    ]
+    if shortages:
+        event_publish(
+            type="inventory.reservation_failed",
+            data={"order_id": str(order_id), "reason": "out_of_stock", "items": shortages},
+        )
+        return []
+    expires_at = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS)
+    reservations = []
+    for product_id, quantity in lines.items():
+        stock = stocks[product_id]
+        reservations.append(
+            Reservation.objects.create(order_id=order_id, product=stock, quantity=quantity, expires_at=expires_at)
+        )
+        _stock_change(
+            stock=stock,
+            kind=StockMovement.Kind.RESERVATION,
+            reserved_delta=quantity,
+            reason="reserved for order",
+            actor=actor,
+            order_id=order_id,
+        )
+    event_publish(
+        type="inventory.reserved",
+        data={"order_id": str(order_id), "items": _items_data(reservations), "expires_at": _iso(expires_at)},
+    )
+    return reservations
+
+
+@transaction.atomic
+def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> list[Reservation]:
+    """The order's held reservations leave the shelf (on ``order.confirmed``): ``inventory.committed``."""
+    order_id = _uuid(order_id, field="order_id")
+    _order_lock(order_id=order_id)
+    reservations = list(
+        Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD).order_by("product_id")
+    )
+    if not reservations:
+        return []
+    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
+    for reservation in reservations:
+        reservation.status = Reservation.Status.COMMITTED
+        reservation.save(update_fields=["status", "updated_at"])
+        _stock_change(
+            stock=stocks[reservation.product_id],
+            kind=StockMovement.Kind.COMMIT,
+            on_hand_delta=-reservation.quantity,
+            reserved_delta=-reservation.quantity,
+            reason="order confirmed",
+            actor=actor,
+            order_id=order_id,
+        )
+    event_publish(type="inventory.committed", data={"order_id": str(order_id), "items": _items_data(reservations)})
+    return reservations
+
+
+@transaction.atomic
+def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, actor: str) -> list[Reservation]:
+    """Returns a cancelled order's stock (on ``order.cancelled``); ``reason`` is the cancel reason.
+
+    Held units are released (``inventory.released`` reason ``order_cancelled``), committed units
+    go back on the shelf (reason ``restocked``). The order is remembered as cancelled either
+    way, so an ``order.created`` arriving after this reserves nothing.
+    """
+    order_id = _uuid(order_id, field="order_id")
+    order = _order_lock(order_id=order_id)
+    if order.cancelled_at is None:
+        order.cancelled_at = timezone.now()
+        order.save(update_fields=["cancelled_at"])
+    reservations = list(
+        Reservation.objects.filter(
+            order_id=order_id, status__in=[Reservation.Status.HELD, Reservation.Status.COMMITTED]
+        ).order_by("product_id")
+    )
+    if not reservations:
+        return []
+    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
+    released, restocked = [], []
+    for reservation in reservations:
+        stock = stocks[reservation.product_id]
+        if reservation.status == Reservation.Status.HELD:
+            _stock_change(
+                stock=stock,
+                kind=StockMovement.Kind.RELEASE,
+                reserved_delta=-reservation.quantity,
+                reason=f"order cancelled: {reason}",
+                actor=actor,
+                order_id=order_id,
+            )
+            released.append(reservation)
+        else:
+            _stock_change(
+                stock=stock,
+                kind=StockMovement.Kind.RESTOCK,
+                on_hand_delta=reservation.quantity,
+                reason=f"order cancelled: {reason}",
+                actor=actor,
+                order_id=order_id,
+            )
+            restocked.append(reservation)
+        reservation.status = Reservation.Status.RELEASED
+        reservation.save(update_fields=["status", "updated_at"])
+    for group, event_reason in ((released, "order_cancelled"), (restocked, "restocked")):
+        if group:
+            event_publish(
+                type="inventory.released",
+                data={"order_id": str(order_id), "items": _items_data(group), "reason": event_reason},
+            )
+    return reservations
+
+
+def reservation_expire_overdue(*, now: datetime | None = None) -> int:
+    """Expires held reservations past their deadline, one order per transaction; returns how many orders."""
+    now = now or timezone.now()
+    order_ids = list(
+        Reservation.objects.filter(status=Reservation.Status.HELD, expires_at__lte=now)
+        .order_by("order_id")
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    return sum(1 for order_id in order_ids if _reservation_expire_for_order(order_id=order_id, now=now))
+
+
+@transaction.atomic
+def _reservation_expire_for_order(*, order_id: uuid.UUID, now: datetime) -> list[Reservation]:
+    _order_lock(order_id=order_id)
+    reservations = list(
+        Reservation.objects.filter(
+            order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now
+        ).order_by("product_id")
+    )
+    if not reservations:
+        return []  # committed or released meanwhile
+    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
+    for reservation in reservations:
+        reservation.status = Reservation.Status.EXPIRED
+        reservation.save(update_fields=["status", "updated_at"])
+        _stock_change(
+            stock=stocks[reservation.product_id],
+            kind=StockMovement.Kind.EXPIRY,
+            reserved_delta=-reservation.quantity,
+            reason="reservation expired",
+            actor=SYSTEM_ACTOR,
+            order_id=order_id,
+        )
+    event_publish(
+        type="inventory.released",
+        data={"order_id": str(order_id), "items": _items_data(reservations), "reason": "expired"},
+    )
+    return reservations

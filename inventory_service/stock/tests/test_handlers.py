@@ -1,0 +1,170 @@
+import uuid
+
+import pytest
+
+from ecom_common.testing.events import deliver, event_envelope, published_data
+from stock.models import Reservation, Stock, StockMovement
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(stock: Stock) -> tuple[int, int]:
+    stock.refresh_from_db()
+    return stock.on_hand, stock.reserved
+
+
+def order_created(order_id, stock, quantity):
+    return event_envelope(
+        "order.created",
+        {
+            "order_id": str(order_id),
+            "user_id": str(uuid.uuid4()),
+            "items": [{"product_id": str(stock.product_id), "quantity": quantity, "unit_price": "9.99"}],
+            "total": "9.99",
+            "currency": "USD",
+            "payment_token": "tok_visa",
+        },
+    )
+
+
+def order_event(type, order_id, stock, quantity, **extra):
+    items = [{"product_id": str(stock.product_id), "quantity": quantity}]
+    return event_envelope(type, {"order_id": str(order_id), "user_id": str(uuid.uuid4()), "items": items, **extra})
+
+
+def order_cancelled(order_id, stock, quantity, reason="customer_request", previous_status="pending"):
+    return order_event("order.cancelled", order_id, stock, quantity, reason=reason, previous_status=previous_status)
+
+
+def test_product_created_makes_an_empty_stock_record_once():
+    # given
+    product_id = uuid.uuid4()
+    envelope = event_envelope(
+        "product.created",
+        {"product_id": str(product_id), "sku": "K-1", "name": "Kettle", "price": "9.00", "currency": "USD",
+         "is_active": True, "updated_at": "2026-01-01T00:00:00Z"},
+    )
+
+    # when
+    first, second = deliver(envelope), deliver(envelope)
+
+    # then
+    assert first == ["stock.handlers.stock_create_on_product_created"]
+    assert second == []
+    assert Stock.objects.filter(product_id=product_id).values_list("on_hand", "reserved").get() == (0, 0)
+    assert StockMovement.objects.count() == 0
+
+
+def test_product_created_keeps_an_existing_stock_record(stock_on_hand):
+    stock = stock_on_hand(7)
+
+    deliver(event_envelope("product.created", {"product_id": str(stock.product_id), "sku": "K-1"}))
+
+    assert numbers(stock) == (7, 0)
+
+
+def test_order_created_delivered_twice_reserves_once(stock_on_hand):
+    # given
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    envelope = order_created(order_id, stock, 3)
+
+    # when
+    deliver(envelope)
+    deliver(envelope)
+
+    # then
+    assert numbers(stock) == (10, 3)
+    assert Reservation.objects.get(order_id=order_id).quantity == 3
+    assert StockMovement.objects.get(kind="reservation").actor == f"event:{envelope['id']}"
+    assert len(published_data("inventory.reserved")) == 1
+
+
+def test_published_events_carry_the_saga_correlation_and_cause(stock_on_hand):
+    from ecom_common.testing.events import published
+
+    stock = stock_on_hand(10)
+    envelope = order_created(uuid.uuid4(), stock, 1)
+
+    deliver(envelope)
+
+    [reserved] = published("inventory.reserved")
+    assert (reserved["correlation_id"], reserved["causation_id"]) == (envelope["correlation_id"], envelope["id"])
+
+
+def test_order_confirmed_delivered_twice_commits_once(stock_on_hand):
+    # given
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+    envelope = order_event("order.confirmed", order_id, stock, 3)
+
+    # when
+    deliver(envelope)
+    deliver(envelope)
+
+    # then
+    assert numbers(stock) == (7, 0)
+    assert len(published_data("inventory.committed")) == 1
+
+
+def test_order_cancelled_delivered_twice_releases_once(stock_on_hand):
+    # given
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+    envelope = order_cancelled(order_id, stock, 3, reason="payment_declined")
+
+    # when
+    deliver(envelope)
+    deliver(envelope)
+
+    # then
+    assert numbers(stock) == (10, 0)
+    assert [event["reason"] for event in published_data("inventory.released")] == ["order_cancelled"]
+
+
+def test_order_cancelled_after_confirmation_restocks_once(stock_on_hand):
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+    deliver(order_event("order.confirmed", order_id, stock, 3))
+    envelope = order_cancelled(order_id, stock, 3, previous_status="confirmed")
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert numbers(stock) == (10, 0)
+    assert [event["reason"] for event in published_data("inventory.released")] == ["restocked"]
+
+
+def test_order_cancelled_before_order_created_ends_with_nothing_reserved(stock_on_hand):
+    # given: the events arrive out of order
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+
+    # when
+    deliver(order_cancelled(order_id, stock, 3))
+    deliver(order_created(order_id, stock, 3))
+
+    # then: the same state as created-then-cancelled, with no reservation to undo
+    assert numbers(stock) == (10, 0)
+    assert Reservation.objects.filter(order_id=order_id).exists() is False
+    assert published_data("inventory.reserved") == []
+    assert published_data("inventory.released") == []
+
+
+def test_order_cancelled_for_out_of_stock_records_nothing(stock_on_hand):
+    # given
+    stock = stock_on_hand(1)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+
+    # when
+    deliver(order_cancelled(order_id, stock, 3, reason="out_of_stock"))
+
+    # then
+    assert numbers(stock) == (1, 0)
+    assert StockMovement.objects.exclude(kind="adjustment").count() == 0
+    assert len(published_data("inventory.reservation_failed")) == 1
+    assert published_data("inventory.released") == []

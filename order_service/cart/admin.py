@@ -1,0 +1,37 @@
+"""Carts, and the read-only catalog copy the product.* events maintain."""
+
+from django.contrib import admin
+
+from cart.models import Cart, CartItem, CatalogProduct
+
+
+@admin.register(CatalogProduct)
+class CatalogProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "price", "currency", "is_active", "is_deleted", "source_updated_at"]
+    list_filter = ["is_active", "is_deleted", "currency"]
+    search_fields = ["product_id", "sku", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CartItemInline(admin.TabularInline):
+    model = CartItem
+    extra = 0
+    fields = ["product", "quantity", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+    raw_id_fields = ["product"]
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ["id", "user_id", "updated_at"]
+    search_fields = ["id", "user_id"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    inlines = [CartItemInline]

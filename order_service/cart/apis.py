@@ -1,0 +1,61 @@
+"""HTTP interface of the cart: the caller's own cart only."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cart import selectors, services
+from cart.models import CartItem
+from cart.serializers import CartItemAddSerializer, CartItemSerializer, CartItemUpdateSerializer, CartSerializer
+
+
+class CartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="The caller's cart, at current prices", responses=CartSerializer)
+    def get(self, request):
+        cart = services.cart_get_or_create(user_id=request.user.id)
+        return Response(CartSerializer(selectors.cart_summary(cart=cart)).data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Add a product to the cart (to its existing line, if any)",
+        request=CartItemAddSerializer,
+        responses={201: CartItemSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a cart line's quantity", request=CartItemUpdateSerializer, responses=CartItemSerializer
+    ),
+    destroy=extend_schema(summary="Remove a cart line"),
+)
+class CartItemViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = CartItemSerializer
+    queryset = CartItem.objects.none()  # lets the schema name the path parameter's type
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CartItem.objects.none()
+        return selectors.cart_item_queryset(user_id=self.request.user.id)
+
+    def create(self, request):
+        payload = CartItemAddSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        item = services.cart_item_add(user_id=request.user.id, **payload.validated_data)
+        return Response(CartItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        item = self.get_object()
+        payload = CartItemUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        item = services.cart_item_update(item=item, quantity=payload.validated_data["quantity"])
+        return Response(CartItemSerializer(item).data)
+
+    def destroy(self, request, pk=None):
+        services.cart_item_delete(item=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

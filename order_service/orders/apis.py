@@ -1,0 +1,79 @@
+"""HTTP interface of orders: checkout, the caller's orders (staff: all), cancellation."""
+
+import uuid
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from orders import selectors, services
+from orders.filters import OrderFilter
+from orders.models import Order
+from orders.serializers import OrderCreateSerializer, OrderSerializer
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+def _idempotency_key(request) -> uuid.UUID:
+    value = request.headers.get(IDEMPOTENCY_KEY)
+    if not value:
+        raise ValidationError({IDEMPOTENCY_KEY: ["This header is required."]}, code="required")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({IDEMPOTENCY_KEY: ["Must be a UUID."]}, code="invalid") from None
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's orders (staff: everyone's), newest first"),
+    retrieve=extend_schema(summary="An order with its status history"),
+)
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Order.objects.none()  # lets the schema name the path parameter's type
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        user = self.request.user
+        return selectors.order_list(user_id=user.id, include_all=user.is_staff)
+
+    @extend_schema(
+        summary="Check out: place an order for the items given, or for the cart",
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_KEY,
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="A UUID per checkout; repeating it with the same body returns the same order.",
+            )
+        ],
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer},
+    )
+    def create(self, request):
+        idempotency_key = _idempotency_key(request)
+        payload = OrderCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = services.order_place(user_id=request.user.id, idempotency_key=idempotency_key, **payload.validated_data)
+        return Response(self._body(order), status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None,
+                   responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = services.order_cancel(order_id=self.get_object().id)
+        return Response(self._body(order))
+
+    def _body(self, order: Order) -> dict:
+        fresh = selectors.order_list(user_id=order.user_id).get(pk=order.pk)
+        return OrderSerializer(fresh).data

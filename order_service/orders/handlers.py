@@ -1,0 +1,45 @@
+"""The checkout saga's steps, as inventory and payment report them. Each is a no-op on a
+duplicate (the inbox) and tolerates any order of arrival (the services check the state)."""
+
+import uuid
+
+from ecom_common.events import Event, event_handler
+from orders import services
+from orders.models import CancelReason
+
+
+def _order_id(event: Event) -> uuid.UUID:
+    return uuid.UUID(event.data["order_id"])
+
+
+@event_handler("inventory.reserved")
+def saga_on_stock_reserved(event: Event) -> None:
+    services.saga_stock_reserved(order_id=_order_id(event))
+
+
+@event_handler("inventory.reservation_failed")
+def order_cancel_on_reservation_failed(event: Event) -> None:
+    services.order_cancel_if_pending(order_id=_order_id(event), reason=CancelReason.OUT_OF_STOCK)
+
+
+@event_handler("payment.succeeded")
+def order_confirm_on_payment_succeeded(event: Event) -> None:
+    services.order_confirm_if_pending(order_id=_order_id(event))
+
+
+@event_handler("payment.failed")
+def order_cancel_on_payment_failed(event: Event) -> None:
+    services.order_cancel_if_pending(order_id=_order_id(event), reason=CancelReason.PAYMENT_DECLINED)
+
+
+@event_handler("inventory.released")
+def order_cancel_on_reservation_expired(event: Event) -> None:
+    if event.data.get("reason") == "expired":
+        services.order_cancel_if_pending(order_id=_order_id(event), reason=CancelReason.PAYMENT_TIMEOUT)
+    else:
+        services.saga_step_record(order_id=_order_id(event))
+
+
+@event_handler("inventory.committed", "payment.refunded")
+def saga_on_later_step(event: Event) -> None:
+    services.saga_step_record(order_id=_order_id(event))

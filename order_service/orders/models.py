@@ -1,0 +1,103 @@
+"""Orders, their status history, and the checkout saga each one runs."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class CancelReason(models.TextChoices):
+    OUT_OF_STOCK = "out_of_stock"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_TIMEOUT = "payment_timeout"
+    CUSTOMER_REQUEST = "customer_request"
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user_id = models.UUIDField()
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    cancel_reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)
+    idempotency_key = models.UUIDField()
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical checkout request.")
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    shipping_address = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Idempotency is enforced by the database, so two concurrent requests cannot both win.
+            models.UniqueConstraint(fields=["user_id", "idempotency_key"], name="order_idempotency_key_per_user"),
+        ]
+        indexes = [
+            models.Index(fields=["user_id", "-created_at"], name="order_user_newest"),
+            models.Index(fields=["status", "-created_at"], name="order_status_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.id} ({self.status})"
+
+
+class OrderLine(models.Model):
+    """A product as it was bought: name and price snapshotted from the catalog copy."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product_id = models.UUIDField()
+    name = models.CharField(max_length=200)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveSmallIntegerField()
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class OrderStatusChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_history")
+    status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SagaState(models.TextChoices):
+    AWAITING_STOCK = "awaiting_stock"
+    AWAITING_PAYMENT = "awaiting_payment"
+    COMPLETED = "completed"
+    # The order is cancelled; inventory and payment compensate on order.cancelled.
+    COMPENSATING = "compensating"
+
+
+class CheckoutSaga(models.Model):
+    """The checkout of one order across inventory and payment; its events share correlation_id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="saga")
+    state = models.CharField(max_length=20, choices=SagaState.choices, default=SagaState.AWAITING_STOCK)
+    deadline = models.DateTimeField(help_text="A still pending order is cancelled (payment_timeout) after this.")
+    correlation_id = models.CharField(max_length=128, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["deadline"], name="saga_deadline")]
+
+    def __str__(self) -> str:
+        return f"saga of {self.order_id} ({self.state})"

@@ -1,0 +1,78 @@
+"""Request and response bodies of the orders API."""
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from cart.models import MAX_QUANTITY
+from orders.models import Order, OrderLine, OrderStatusChange
+
+
+@extend_schema_serializer(component_name="ShippingAddress")
+class ShippingAddressSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20)
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        help_text="ISO 3166-1 alpha-2 code, e.g. US.",
+        error_messages={"invalid": "Enter a two-letter ISO 3166-1 country code."},
+    )
+
+    def validate_country(self, value: str) -> str:
+        return value.upper()
+
+
+@extend_schema_serializer(component_name="OrderItemInput")
+class OrderItemInputSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+@extend_schema_serializer(component_name="OrderCreate")
+class OrderCreateSerializer(serializers.Serializer):
+    items = serializers.ListField(
+        child=OrderItemInputSerializer(), required=False, allow_empty=False, max_length=100,
+        help_text="Omit to check out the cart.",
+    )
+    shipping_address = ShippingAddressSerializer()
+    payment_token = serializers.CharField(max_length=200, help_text="The payment provider's token, e.g. tok_visa.")
+
+
+@extend_schema_serializer(component_name="OrderLine")
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["product_id", "name", "unit_price", "quantity", "line_total"]
+
+
+@extend_schema_serializer(component_name="OrderStatusChange")
+class OrderStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderStatusChange
+        fields = ["status", "at", "reason"]
+
+
+@extend_schema_serializer(component_name="Order")
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderLineSerializer(source="lines", many=True, read_only=True)
+    shipping_address = ShippingAddressSerializer(read_only=True)
+    status_history = OrderStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "status",
+            "items",
+            "total",
+            "currency",
+            "shipping_address",
+            "cancel_reason",
+            "status_history",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

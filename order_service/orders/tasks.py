@@ -1,0 +1,10 @@
+"""Periodic work of the checkout saga (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+from orders import services
+
+
+@shared_task(name="orders.saga_expire_overdue", ignore_result=True)
+def saga_expire_overdue_task() -> int:
+    return services.saga_expire_overdue()

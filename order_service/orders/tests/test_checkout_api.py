@@ -1,0 +1,264 @@
+"""POST /api/orders/: checkout from items or from the cart, idempotent per key."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cart.models import CartItem
+from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
+from ecom_common.models import OutboxEvent
+from ecom_common.testing.events import published, published_data
+from orders.models import CheckoutSaga, Order, SagaState
+from orders.tests.factories import ADDRESS
+
+ORDERS_URL = "/api/orders/"
+ADDRESS_IN = {k: v for k, v in ADDRESS.items() if k not in ("line2", "region")} | {"country": "gb"}
+
+
+@pytest.fixture
+def kettle():
+    return CatalogProductFactory(name="Kettle", price=Decimal("9.50"))
+
+
+@pytest.fixture
+def mug():
+    return CatalogProductFactory(name="Mug", price=Decimal("4.25"))
+
+
+def checkout(client, body: dict, key: str | None = None):
+    return client.post(ORDERS_URL, body, headers={"Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def body_for(*products_and_quantities) -> dict:
+    return {
+        "items": [
+            {"product_id": str(product.product_id), "quantity": quantity}
+            for product, quantity in products_and_quantities
+        ],
+        "shipping_address": ADDRESS_IN,
+        "payment_token": "tok_visa",
+    }
+
+
+def test_checkout_places_a_pending_order_and_announces_it(customer_client, customer_id, kettle, mug, settings):
+    # given
+    settings.ORDER_PAYMENT_TIMEOUT_SECONDS = 60
+
+    # when
+    response = customer_client.post(
+        ORDERS_URL,
+        body_for((kettle, 2), (mug, 1)),
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-Request-ID": "checkout-42"},
+    )
+
+    # then
+    assert response.status_code == 201
+    order = Order.objects.get()
+    body = response.json()
+    assert body == {
+        "id": str(order.id),
+        "status": "pending",
+        "items": [
+            {
+                "product_id": str(kettle.product_id),
+                "name": "Kettle",
+                "unit_price": "9.50",
+                "quantity": 2,
+                "line_total": "19.00",
+            },
+            {
+                "product_id": str(mug.product_id),
+                "name": "Mug",
+                "unit_price": "4.25",
+                "quantity": 1,
+                "line_total": "4.25",
+            },
+        ],
+        "total": "23.25",
+        "currency": "USD",
+        "shipping_address": ADDRESS,
+        "cancel_reason": None,
+        "status_history": [{"status": "pending", "at": body["status_history"][0]["at"], "reason": None}],
+        "created_at": body["created_at"],
+        "updated_at": body["updated_at"],
+    }
+    assert published_data("order.created") == [
+        {
+            "order_id": str(order.id),
+            "user_id": customer_id,
+            "items": [
+                {"product_id": str(kettle.product_id), "quantity": 2, "unit_price": "9.50"},
+                {"product_id": str(mug.product_id), "quantity": 1, "unit_price": "4.25"},
+            ],
+            "total": "23.25",
+            "currency": "USD",
+            "payment_token": "tok_visa",
+        }
+    ]
+    saga = CheckoutSaga.objects.get(order=order)
+    assert (saga.state, saga.correlation_id) == (SagaState.AWAITING_STOCK, "checkout-42")
+    assert (saga.deadline - order.created_at).total_seconds() == 60
+    assert published("order.created")[0]["correlation_id"] == "checkout-42"
+
+
+def test_checkout_snapshots_the_price(customer_client, kettle):
+    response = checkout(customer_client, body_for((kettle, 1)))
+
+    kettle.price = Decimal("99.00")
+    kettle.save()
+
+    order_url = f"{ORDERS_URL}{response.json()['id']}/"
+    assert customer_client.get(order_url).json()["items"][0]["unit_price"] == "9.50"
+
+
+def test_checkout_of_the_cart_empties_it(customer_client, customer_id, kettle, mug):
+    # given
+    cart = CartFactory(user_id=customer_id)
+    CartItemFactory(cart=cart, product=kettle, quantity=3)
+    CartItemFactory(cart=cart, product=mug, quantity=1)
+
+    # when
+    response = checkout(customer_client, {"shipping_address": ADDRESS_IN, "payment_token": "tok_visa"})
+
+    # then
+    assert response.status_code == 201
+    assert [(item["name"], item["quantity"]) for item in response.json()["items"]] == [("Kettle", 3), ("Mug", 1)]
+    assert response.json()["total"] == "32.75"
+    assert not CartItem.objects.exists()
+
+
+def test_checkout_of_an_empty_cart_is_400(customer_client):
+    response = checkout(customer_client, {"shipping_address": ADDRESS_IN, "payment_token": "tok_visa"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": "cart_empty", "detail": "Your cart is empty.", "attr": "items"}]
+    assert not Order.objects.exists()
+
+
+def test_same_key_and_body_returns_the_same_order(customer_client, kettle):
+    key = str(uuid.uuid4())
+    first = checkout(customer_client, body_for((kettle, 1)), key)
+
+    again = checkout(customer_client, body_for((kettle, 1)), key)
+
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert Order.objects.count() == 1
+    assert OutboxEvent.objects.filter(type="order.created").count() == 1
+
+
+def test_same_key_replays_a_cart_checkout_after_the_cart_was_emptied(customer_client, customer_id, kettle):
+    CartItemFactory(cart=CartFactory(user_id=customer_id), product=kettle, quantity=2)
+    key = str(uuid.uuid4())
+    body = {"shipping_address": ADDRESS_IN, "payment_token": "tok_visa"}
+    first = checkout(customer_client, body, key)
+
+    again = checkout(customer_client, body, key)
+
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert Order.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_409(customer_client, kettle):
+    key = str(uuid.uuid4())
+    checkout(customer_client, body_for((kettle, 1)), key)
+
+    response = checkout(customer_client, body_for((kettle, 2)), key)
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "conflict",
+                "detail": "This Idempotency-Key was already used for a different request.",
+                "attr": None,
+            }
+        ],
+    }
+    assert Order.objects.count() == 1
+
+
+def test_same_key_from_another_user_is_another_order(customer_client, access_token_for, api_client, kettle):
+    key = str(uuid.uuid4())
+    checkout(customer_client, body_for((kettle, 1)), key)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for()}")
+
+    response = checkout(api_client, body_for((kettle, 1)), key)
+
+    assert response.status_code == 201
+    assert Order.objects.count() == 2
+
+
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "not-a-uuid"}], ids=["missing", "invalid"])
+def test_missing_or_invalid_idempotency_key_is_400(customer_client, kettle, headers):
+    response = customer_client.post(ORDERS_URL, body_for((kettle, 1)), headers=headers)
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert [error["attr"] for error in response.json()["errors"]] == ["Idempotency-Key"]
+    assert not Order.objects.exists()
+
+
+def test_unknown_product_is_400_on_its_item(customer_client, kettle):
+    body = body_for((kettle, 1))
+    body["items"].append({"product_id": str(uuid.uuid4()), "quantity": 1})
+
+    response = checkout(customer_client, body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"code": "unavailable", "detail": "This product is not available.", "attr": "items.1.product_id"}
+    ]
+    assert not Order.objects.exists()
+    assert not OutboxEvent.objects.exists()
+
+
+def test_inactive_product_is_400_on_its_item(customer_client):
+    product = CatalogProductFactory(is_active=False)
+
+    response = checkout(customer_client, body_for((product, 1)))
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "items.0.product_id"
+
+
+def test_items_in_two_currencies_are_400(customer_client, kettle):
+    euro_product = CatalogProductFactory(currency="EUR")
+
+    response = checkout(customer_client, body_for((kettle, 1), (euro_product, 1)))
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "currency_mismatch"
+
+
+@pytest.mark.parametrize(
+    "change, attr",
+    [
+        ({"items": []}, "items"),
+        ({"payment_token": ""}, "payment_token"),
+        ({"shipping_address": {**ADDRESS_IN, "country": "GBR"}}, "shipping_address.country"),
+    ],
+)
+def test_bad_input_is_400(customer_client, kettle, change, attr):
+    response = checkout(customer_client, body_for((kettle, 1)) | change)
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [attr]
+
+
+def test_anonymous_checkout_is_401(api_client, kettle):
+    response = checkout(api_client, body_for((kettle, 1)))
+
+    assert response.status_code == 401
+
+
+def test_saga_deadline_follows_the_setting(customer_client, kettle):
+    before = timezone.now()
+
+    checkout(customer_client, body_for((kettle, 1)))
+
+    assert 119 <= (CheckoutSaga.objects.get().deadline - before).total_seconds() <= 121

@@ -1,0 +1,175 @@
+"""The saga's steps as inventory and payment report them: once each, in any order."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ecom_common.models import InboxEvent
+from ecom_common.testing.events import deliver, event_envelope, published, published_data
+from orders.models import CheckoutSaga, Order, SagaState
+from orders.services import saga_expire_overdue
+from orders.tests.factories import order_placed
+
+
+@pytest.fixture
+def order() -> Order:
+    return order_placed(quantity=2)
+
+
+def saga_event(type: str, order: Order, **data) -> dict:
+    saga = CheckoutSaga.objects.get(order=order)
+    return event_envelope(type, {"order_id": str(order.id), **data}, correlation_id=saga.correlation_id)
+
+
+def reserved(order):
+    line = order.lines.get()
+    items = [{"product_id": str(line.product_id), "quantity": line.quantity}]
+    return saga_event("inventory.reserved", order, items=items, expires_at="2026-01-01T00:00:00Z")
+
+
+def payment(type: str, order, **data):
+    return saga_event(type, order, payment_id=str(uuid.uuid4()), amount=str(order.total), currency="USD", **data)
+
+
+def state(order: Order) -> tuple:
+    order.refresh_from_db()
+    history = [(change.status, change.reason) for change in order.status_history.all()]
+    return order.status, order.cancel_reason, order.saga.state, history
+
+
+def items_of(order: Order) -> list[dict]:
+    return [{"product_id": str(line.product_id), "quantity": line.quantity} for line in order.lines.all()]
+
+
+def cancelled_data(order: Order, reason: str, previous_status: str = "pending") -> dict:
+    return {
+        "order_id": str(order.id),
+        "user_id": str(order.user_id),
+        "reason": reason,
+        "previous_status": previous_status,
+        "items": items_of(order),
+    }
+
+
+def test_stock_reserved_moves_the_saga_to_payment(order):
+    envelope = reserved(order)
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert state(order) == ("pending", None, SagaState.AWAITING_PAYMENT, [("pending", None)])
+    assert published("order.confirmed") == published("order.cancelled") == []
+
+
+def test_reservation_failed_cancels_out_of_stock_once(order):
+    envelope = saga_event("inventory.reservation_failed", order, reason="out_of_stock", items=[])
+
+    assert deliver(envelope) == ["orders.handlers.order_cancel_on_reservation_failed"]
+    assert deliver(envelope) == []
+
+    assert state(order) == (
+        "cancelled", "out_of_stock", SagaState.COMPENSATING, [("pending", None), ("cancelled", "out_of_stock")]
+    )
+    assert published_data("order.cancelled") == [cancelled_data(order, "out_of_stock")]
+
+
+def test_payment_succeeded_confirms_once(order):
+    deliver(reserved(order))
+    envelope = payment("payment.succeeded", order, provider_reference="ch_1")
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert state(order) == ("confirmed", None, SagaState.COMPLETED, [("pending", None), ("confirmed", None)])
+    assert published_data("order.confirmed") == [
+        {"order_id": str(order.id), "user_id": str(order.user_id), "items": items_of(order)}
+    ]
+
+
+def test_payment_failed_cancels_declined_once(order):
+    deliver(reserved(order))
+    envelope = payment("payment.failed", order, reason="declined")
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert state(order) == (
+        "cancelled", "payment_declined", SagaState.COMPENSATING, [("pending", None), ("cancelled", "payment_declined")]
+    )
+    assert published_data("order.cancelled") == [cancelled_data(order, "payment_declined")]
+
+
+def test_reservation_expired_cancels_with_payment_timeout_once(order):
+    deliver(reserved(order))
+    envelope = saga_event("inventory.released", order, items=items_of(order), reason="expired")
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert state(order) == (
+        "cancelled", "payment_timeout", SagaState.COMPENSATING, [("pending", None), ("cancelled", "payment_timeout")]
+    )
+    assert published_data("order.cancelled") == [cancelled_data(order, "payment_timeout")]
+
+
+def test_release_after_our_cancellation_only_records_the_step(order):
+    deliver(payment("payment.failed", order, reason="declined"))
+
+    deliver(saga_event("inventory.released", order, items=items_of(order), reason="order_cancelled"))
+
+    assert state(order)[:2] == ("cancelled", "payment_declined")
+    assert len(published_data("order.cancelled")) == 1
+
+
+def test_payment_succeeded_before_stock_reserved_still_confirms(order):
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+
+    deliver(reserved(order))
+
+    assert state(order) == ("confirmed", None, SagaState.COMPLETED, [("pending", None), ("confirmed", None)])
+    assert len(published_data("order.confirmed")) == 1
+
+
+def test_late_payment_after_the_timeout_leaves_the_order_cancelled(order):
+    # given: the deadline passed and the beat task cancelled it
+    deliver(reserved(order))
+    saga_expire_overdue(now=timezone.now() + timedelta(hours=1))
+
+    # when
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+
+    # then: payment refunds on order.cancelled by itself
+    assert state(order)[:2] == ("cancelled", "payment_timeout")
+    assert published("order.confirmed") == []
+    assert [data["reason"] for data in published_data("order.cancelled")] == ["payment_timeout"]
+
+
+@pytest.mark.parametrize("type", ["inventory.committed", "payment.refunded"])
+def test_later_steps_are_recorded_in_the_saga_timeline(order, type):
+    envelope = saga_event(type, order, items=items_of(order), payment_id=str(uuid.uuid4()))
+
+    deliver(envelope)
+    deliver(envelope)
+
+    saga = CheckoutSaga.objects.get(order=order)
+    assert list(InboxEvent.objects.filter(correlation_id=saga.correlation_id).values_list("event_type", flat=True)) == [
+        type
+    ]
+    assert state(order)[0] == "pending"
+
+
+def test_events_published_by_the_saga_share_its_correlation_id(order):
+    saga = CheckoutSaga.objects.get(order=order)
+
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+
+    assert [envelope["correlation_id"] for envelope in published()] == [saga.correlation_id] * 2
+
+
+def test_event_for_an_unknown_order_is_ignored():
+    envelope = event_envelope("payment.succeeded", {"order_id": str(uuid.uuid4())})
+
+    assert deliver(envelope) == ["orders.handlers.order_confirm_on_payment_succeeded"]
+    assert published() == []

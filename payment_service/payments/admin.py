@@ -1,0 +1,39 @@
+"""Staff payments admin: read-only, since only the saga's events move a payment along."""
+
+from django.contrib import admin
+
+from payments.models import CancelledOrder, Payment, TestProviderCharge
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "user_id", "amount", "currency", "status", "provider_reference", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["order_id", "provider_reference"]
+    readonly_fields = ["token"]
+    ordering = ["-created_at"]
+
+
+@admin.register(TestProviderCharge)
+class TestProviderChargeAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "idempotency_key", "token", "amount", "currency", "is_approved", "refund_reference", "created_at"]
+    list_filter = ["is_approved"]
+    search_fields = ["reference", "idempotency_key"]
+    ordering = ["-created_at"]
+
+
+@admin.register(CancelledOrder)
+class CancelledOrderAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "cancelled_at"]
+    search_fields = ["order_id"]

@@ -1,0 +1,83 @@
+"""Payments (one charge per order at most) and the test provider's own ledger."""
+
+import uuid
+
+from django.db import models
+
+
+class Payment(models.Model):
+    """The charge of one order, moved along by the checkout saga's events.
+
+    Of the card it keeps only the processor's test token (``tok_visa``): no number, no CVC.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_STOCK = "awaiting_stock", "Awaiting stock"
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+        VOIDED = "voided", "Voided"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order_id = models.UUIDField(unique=True)
+    user_id = models.UUIDField(db_index=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_STOCK)
+    token = models.CharField(max_length=100, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    refund_reference = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    stock_reserved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="payments_payment_amount_non_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="payments_status_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount} {self.currency} {self.status}"
+
+
+class CancelledOrder(models.Model):
+    """An order cancelled before its ``order.created`` reached us: it must never be charged."""
+
+    order_id = models.UUIDField(primary_key=True)
+    cancelled_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.order_id)
+
+
+class TestProviderCharge(models.Model):
+    """The built-in test provider's side of a charge, as a real processor would keep it.
+
+    Keyed by the idempotency key, so a charge retried after a crash finds its first result.
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    idempotency_key = models.CharField(max_length=100, primary_key=True)
+    reference = models.CharField(max_length=100, unique=True)
+    token = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    is_approved = models.BooleanField()
+    decline_code = models.CharField(max_length=50, blank=True)
+    refund_reference = models.CharField(max_length=100, blank=True)
+    refund_idempotency_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,49 @@
+"""The built-in test provider, behaving like a real processor's test mode.
+
+``tok_visa`` approves, ``tok_chargeDeclined`` declines, ``tok_processingError`` fails
+transiently every time, any other token declines as ``invalid_token``. Its ledger
+(``TestProviderCharge``) stands in for the processor's side and makes both calls idempotent.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments.models import TestProviderCharge
+from payments.providers.base import ChargeResult, PaymentProvider, TransientProviderError
+
+DECLINE_CODES = {"tok_chargeDeclined": "card_declined"}
+
+
+class TestProvider(PaymentProvider):
+    __test__ = False  # not a pytest test class, despite the name
+
+    def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> ChargeResult:
+        with transaction.atomic():
+            charge = TestProviderCharge.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
+            if charge is None:
+                if token == "tok_processingError":
+                    raise TransientProviderError("test provider: processing error")
+                decline_code = "" if token == "tok_visa" else DECLINE_CODES.get(token, "invalid_token")
+                charge = TestProviderCharge.objects.create(
+                    idempotency_key=idempotency_key,
+                    reference=f"ch_test_{uuid.uuid4().hex}",
+                    token=token,
+                    amount=amount,
+                    currency=currency,
+                    is_approved=not decline_code,
+                    decline_code=decline_code,
+                )
+        return ChargeResult(approved=charge.is_approved, reference=charge.reference, decline_code=charge.decline_code)
+
+    def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
+        with transaction.atomic():
+            charge = TestProviderCharge.objects.select_for_update().get(reference=reference, is_approved=True)
+            if not charge.refund_reference:
+                charge.refund_reference = f"re_test_{uuid.uuid4().hex}"
+                charge.refund_idempotency_key = idempotency_key
+                charge.refunded_at = timezone.now()
+                charge.save(update_fields=["refund_reference", "refund_idempotency_key", "refunded_at"])
+        return charge.refund_reference

@@ -1,0 +1,169 @@
+"""Writes of the payment saga: prepare on order.created, charge once stock is reserved,
+refund or void on order.cancelled. Each is idempotent, so redeliveries and retries are safe."""
+
+import logging
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ecom_common.events import event_publish
+from payments.models import CancelledOrder, Payment
+from payments.providers import TransientProviderError, payment_provider
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+
+
+class PaymentNotPreparedError(Exception):
+    """``inventory.reserved`` came before ``order.created``: transient, the bus retries it."""
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount.quantize(CENT)}"
+
+
+def payment_charge_enqueue(payment_id: uuid.UUID) -> None:
+    """Asks a worker to charge the payment; never raises (a lost request is swept up later)."""
+    from payments.tasks import payment_charge_task
+
+    try:
+        payment_charge_task.apply_async((str(payment_id),), retry=False)
+    except Exception:
+        # The stalled-charge sweep (payment_charge_resume_stalled_task) enqueues it again.
+        logger.warning("payment charge not enqueued; the sweep will retry", extra={"payment_id": str(payment_id)})
+
+
+def _publish_failed(*, payment: Payment, reason: str) -> None:
+    event_publish(
+        type="payment.failed",
+        data={
+            "order_id": str(payment.order_id),
+            "payment_id": str(payment.id),
+            "amount": _money(payment.amount),
+            "currency": payment.currency,
+            "reason": reason,
+        },
+    )
+
+
+@transaction.atomic
+def payment_prepare(
+    *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str
+) -> Payment:
+    """The payment of a new order, awaiting stock; an order already cancelled gets a voided one."""
+    cancelled = CancelledOrder.objects.filter(order_id=order_id).exists()
+    payment, _ = Payment.objects.get_or_create(
+        order_id=order_id,
+        defaults={
+            "user_id": user_id,
+            "amount": Decimal(amount).quantize(CENT),
+            "currency": currency,
+            "token": token,
+            "status": Payment.Status.VOIDED if cancelled else Payment.Status.AWAITING_STOCK,
+        },
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_stock_reserved(*, order_id: uuid.UUID) -> Payment:
+    """Stock is held for the order: a payment awaiting it moves to processing and is charged."""
+    payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
+    if payment is None:
+        raise PaymentNotPreparedError(f"no payment yet for order {order_id}")
+    payment.stock_reserved = True
+    if payment.status == Payment.Status.AWAITING_STOCK:
+        payment.status = Payment.Status.PROCESSING
+        payment_id = payment.id
+        transaction.on_commit(lambda: payment_charge_enqueue(payment_id))
+    payment.save(update_fields=["stock_reserved", "status", "updated_at"])
+    return payment
+
+
+def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
+    """Charges a processing payment through the provider, once (the payment id is the idempotency key).
+
+    Returns the payment: still ``processing`` after a transient provider error when attempts
+    remain (the caller retries later), else ``succeeded`` or ``failed`` with its event published.
+    Any other status means there is nothing to do (already charged, voided...).
+    """
+    provider = payment_provider()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(id=payment_id).first()
+        if payment is None or payment.status != Payment.Status.PROCESSING:
+            return payment
+        payment.attempts += 1
+        try:
+            result = provider.charge(
+                token=payment.token, amount=payment.amount, currency=payment.currency, idempotency_key=str(payment.id)
+            )
+        except TransientProviderError as error:
+            logger.warning("payment provider error", extra={"payment_id": str(payment.id), "error": repr(error)})
+            if payment.attempts >= settings.PAYMENT_MAX_ATTEMPTS:
+                payment.status = Payment.Status.FAILED
+                payment.failure_reason = "processing_error"
+                _publish_failed(payment=payment, reason="processing_error")
+            payment.save(update_fields=["attempts", "status", "failure_reason", "updated_at"])
+            return payment
+        if result.approved:
+            payment.status = Payment.Status.SUCCEEDED
+            payment.provider_reference = result.reference
+            event_publish(
+                type="payment.succeeded",
+                data={
+                    "order_id": str(payment.order_id),
+                    "payment_id": str(payment.id),
+                    "amount": _money(payment.amount),
+                    "currency": payment.currency,
+                    "provider_reference": payment.provider_reference,
+                },
+            )
+        else:
+            payment.status = Payment.Status.FAILED
+            payment.provider_reference = result.reference
+            payment.failure_reason = result.decline_code or "declined"
+            _publish_failed(payment=payment, reason="declined")
+        payment.save(update_fields=["attempts", "status", "provider_reference", "failure_reason", "updated_at"])
+        return payment
+
+
+@transaction.atomic
+def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
+    """The order was cancelled: refund a succeeded payment, void a pending one.
+
+    With no payment yet, the cancellation is remembered so a late ``order.created`` is never charged.
+    """
+    payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
+    if payment is None:
+        CancelledOrder.objects.get_or_create(order_id=order_id)
+        return None
+    if payment.status in (Payment.Status.AWAITING_STOCK, Payment.Status.PROCESSING):
+        payment.status = Payment.Status.VOIDED
+        payment.save(update_fields=["status", "updated_at"])
+    elif payment.status == Payment.Status.SUCCEEDED:
+        # A transient provider error raises here: the bus retries the event with backoff.
+        payment.refund_reference = payment_provider().refund(
+            reference=payment.provider_reference,
+            amount=payment.amount,
+            currency=payment.currency,
+            idempotency_key=f"refund-{payment.id}",
+        )
+        payment.status = Payment.Status.REFUNDED
+        payment.refunded_at = timezone.now()
+        payment.save(update_fields=["refund_reference", "status", "refunded_at", "updated_at"])
+        event_publish(
+            type="payment.refunded",
+            data={
+                "order_id": str(payment.order_id),
+                "payment_id": str(payment.id),
+                "amount": _money(payment.amount),
+                "currency": payment.currency,
+                "provider_reference": payment.provider_reference,
+            },
+        )
+    return payment
+

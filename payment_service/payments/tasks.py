@@ -1,0 +1,27 @@
+"""Celery tasks of payments: thin, they call services and selectors."""
+
+from celery import shared_task
+
+from ecom_common.events.tasks import backoff_seconds
+from payments import selectors, services
+from payments.models import Payment
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=None)
+def payment_charge_task(self, payment_id: str) -> None:
+    """Charges the payment; retried with backoff while the provider fails transiently.
+
+    ``PAYMENT_MAX_ATTEMPTS``, counted on the payment, bounds the retries (not Celery's max_retries).
+    """
+    payment = services.payment_charge(payment_id=payment_id)
+    if payment is not None and payment.status == Payment.Status.PROCESSING:
+        raise self.retry(countdown=backoff_seconds(self.request.retries))
+
+
+@shared_task(ignore_result=True)
+def payment_charge_resume_stalled_task() -> int:
+    """Beat: enqueues again the charge of payments whose task was lost (broker down, purged queue)."""
+    payment_ids = selectors.payment_stalled_ids()
+    for payment_id in payment_ids:
+        services.payment_charge_enqueue(payment_id)
+    return len(payment_ids)

@@ -1,0 +1,306 @@
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from ecom_common.testing.events import published_data
+from payments import services
+from payments.models import CancelledOrder, Payment, TestProviderCharge
+from payments.providers import ChargeResult, PaymentProvider, TransientProviderError
+from payments.providers.test import TestProvider
+from payments.tests.factories import PaymentFactory
+
+
+def processing(**fields) -> Payment:
+    return PaymentFactory(status=Payment.Status.PROCESSING, stock_reserved=True, **fields)
+
+
+# ---------------------------------------------------------------------------
+# payment_prepare
+# ---------------------------------------------------------------------------
+def test_prepare_creates_a_payment_awaiting_stock():
+    order_id, user_id = uuid.uuid4(), uuid.uuid4()
+
+    payment = services.payment_prepare(
+        order_id=order_id, user_id=user_id, amount=Decimal("42.5"), currency="EUR", token="tok_visa"
+    )
+
+    payment.refresh_from_db()
+    assert (payment.order_id, payment.user_id, payment.amount, payment.currency, payment.token, payment.status) == (
+        order_id,
+        user_id,
+        Decimal("42.50"),
+        "EUR",
+        "tok_visa",
+        Payment.Status.AWAITING_STOCK,
+    )
+
+
+def test_prepare_twice_keeps_the_one_payment():
+    existing = PaymentFactory(amount=Decimal("10.00"))
+
+    payment = services.payment_prepare(
+        order_id=existing.order_id, user_id=existing.user_id, amount=Decimal("99.00"), currency="USD", token="tok_visa"
+    )
+
+    assert payment.id == existing.id
+    assert Payment.objects.get().amount == Decimal("10.00")
+
+
+def test_prepare_of_an_order_already_cancelled_makes_a_voided_payment():
+    order_id = uuid.uuid4()
+    CancelledOrder.objects.create(order_id=order_id)
+
+    payment = services.payment_prepare(
+        order_id=order_id, user_id=uuid.uuid4(), amount=Decimal("5.00"), currency="USD", token="tok_visa"
+    )
+
+    assert payment.status == Payment.Status.VOIDED
+
+
+# ---------------------------------------------------------------------------
+# payment_stock_reserved
+# ---------------------------------------------------------------------------
+def test_stock_reserved_moves_the_payment_to_processing_and_enqueues_its_charge(django_capture_on_commit_callbacks):
+    payment = PaymentFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.payment_stock_reserved(order_id=payment.order_id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.stock_reserved) == (Payment.Status.PROCESSING, True)
+    assert len(callbacks) == 1
+
+
+def test_stock_reserved_again_enqueues_nothing_more(django_capture_on_commit_callbacks):
+    payment = processing()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.payment_stock_reserved(order_id=payment.order_id)
+
+    assert callbacks == []
+    assert Payment.objects.get().status == Payment.Status.PROCESSING
+
+
+def test_stock_reserved_without_a_payment_is_a_transient_error():
+    with pytest.raises(services.PaymentNotPreparedError):
+        services.payment_stock_reserved(order_id=uuid.uuid4())
+
+
+# ---------------------------------------------------------------------------
+# payment_charge
+# ---------------------------------------------------------------------------
+def test_tok_visa_succeeds_and_publishes_payment_succeeded():
+    payment = processing(token="tok_visa", amount=Decimal("19.99"))
+
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    reference = TestProviderCharge.objects.get().reference
+    assert (payment.status, payment.provider_reference, payment.attempts) == (Payment.Status.SUCCEEDED, reference, 1)
+    assert published_data("payment.succeeded") == [
+        {
+            "order_id": str(payment.order_id),
+            "payment_id": str(payment.id),
+            "amount": "19.99",
+            "currency": "USD",
+            "provider_reference": reference,
+        }
+    ]
+    assert published_data("payment.failed") == []
+
+
+def test_tok_charge_declined_fails_and_publishes_payment_failed_declined():
+    payment = processing(token="tok_chargeDeclined", amount=Decimal("7.00"))
+
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == (Payment.Status.FAILED, "card_declined")
+    assert published_data("payment.failed") == [
+        {
+            "order_id": str(payment.order_id),
+            "payment_id": str(payment.id),
+            "amount": "7.00",
+            "currency": "USD",
+            "reason": "declined",
+        }
+    ]
+    assert published_data("payment.succeeded") == []
+
+
+def test_processing_error_is_counted_and_left_processing_for_a_retry(settings):
+    settings.PAYMENT_MAX_ATTEMPTS = 4
+    payment = processing(token="tok_processingError")
+
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.attempts) == (Payment.Status.PROCESSING, 1)
+    assert published_data("payment.failed") == []
+
+
+def test_processing_error_fails_with_processing_error_after_the_last_attempt(settings):
+    settings.PAYMENT_MAX_ATTEMPTS = 4
+    payment = processing(token="tok_processingError", amount=Decimal("3.00"))
+
+    for _ in range(4):
+        services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.attempts, payment.failure_reason) == (
+        Payment.Status.FAILED,
+        4,
+        "processing_error",
+    )
+    assert published_data("payment.failed") == [
+        {
+            "order_id": str(payment.order_id),
+            "payment_id": str(payment.id),
+            "amount": "3.00",
+            "currency": "USD",
+            "reason": "processing_error",
+        }
+    ]
+
+
+def test_charging_twice_charges_once():
+    payment = processing(token="tok_visa")
+
+    services.payment_charge(payment_id=payment.id)
+    services.payment_charge(payment_id=payment.id)
+
+    assert TestProviderCharge.objects.count() == 1
+    assert len(published_data("payment.succeeded")) == 1
+    assert Payment.objects.get().attempts == 1
+
+
+def test_a_charge_rerun_after_a_crash_reuses_the_provider_charge():
+    # given: the provider charged, but the crash lost our status update
+    payment = processing(token="tok_visa")
+    first = TestProvider().charge(
+        token="tok_visa", amount=payment.amount, currency=payment.currency, idempotency_key=str(payment.id)
+    )
+
+    # when
+    services.payment_charge(payment_id=payment.id)
+
+    # then
+    payment.refresh_from_db()
+    assert (payment.status, payment.provider_reference) == (Payment.Status.SUCCEEDED, first.reference)
+    assert TestProviderCharge.objects.count() == 1
+    assert len(published_data("payment.succeeded")) == 1
+
+
+@pytest.mark.parametrize(
+    "status", [Payment.Status.AWAITING_STOCK, Payment.Status.VOIDED, Payment.Status.FAILED, Payment.Status.REFUNDED]
+)
+def test_charge_of_a_payment_not_processing_does_nothing(status):
+    payment = PaymentFactory(status=status)
+
+    services.payment_charge(payment_id=payment.id)
+
+    assert Payment.objects.get().status == status
+    assert TestProviderCharge.objects.count() == 0
+
+
+class RecordingProvider(PaymentProvider):
+    """A processor outside the system: approves everything and remembers what it was asked."""
+
+    calls: list[dict] = []
+
+    def charge(self, *, token, amount, currency, idempotency_key):
+        self.calls.append({"token": token, "amount": amount, "currency": currency, "key": idempotency_key})
+        return ChargeResult(approved=True, reference="ext_ref_1")
+
+    def refund(self, *, reference, amount, currency, idempotency_key):
+        return "ext_refund_1"
+
+
+class AlwaysDownProvider(PaymentProvider):
+    def charge(self, *, token, amount, currency, idempotency_key):
+        raise TransientProviderError("down")
+
+
+def test_the_provider_is_chosen_by_setting(settings):
+    settings.PAYMENT_PROVIDER = f"{__name__}.RecordingProvider"
+    RecordingProvider.calls = []
+    payment = processing(token="tok_anything", amount=Decimal("8.00"), currency="EUR")
+
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    assert RecordingProvider.calls == [
+        {"token": "tok_anything", "amount": Decimal("8.00"), "currency": "EUR", "key": str(payment.id)}
+    ]
+    assert (payment.status, payment.provider_reference) == (Payment.Status.SUCCEEDED, "ext_ref_1")
+    assert TestProviderCharge.objects.count() == 0
+
+
+def test_a_transient_error_of_any_provider_is_retried(settings):
+    settings.PAYMENT_PROVIDER = f"{__name__}.AlwaysDownProvider"
+    settings.PAYMENT_MAX_ATTEMPTS = 2
+    payment = processing()
+
+    services.payment_charge(payment_id=payment.id)
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.attempts, payment.failure_reason) == (Payment.Status.FAILED, 2, "processing_error")
+
+
+# ---------------------------------------------------------------------------
+# payment_cancel
+# ---------------------------------------------------------------------------
+def test_cancel_after_success_refunds_and_publishes_payment_refunded():
+    payment = processing(token="tok_visa", amount=Decimal("12.00"))
+    services.payment_charge(payment_id=payment.id)
+
+    services.payment_cancel(order_id=payment.order_id)
+
+    payment.refresh_from_db()
+    charge = TestProviderCharge.objects.get()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.refunded_at is not None
+    assert payment.refund_reference == charge.refund_reference
+    assert published_data("payment.refunded") == [
+        {
+            "order_id": str(payment.order_id),
+            "payment_id": str(payment.id),
+            "amount": "12.00",
+            "currency": "USD",
+            "provider_reference": charge.reference,
+        }
+    ]
+
+
+@pytest.mark.parametrize("status", [Payment.Status.AWAITING_STOCK, Payment.Status.PROCESSING])
+def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged(status):
+    payment = PaymentFactory(status=status)
+
+    services.payment_cancel(order_id=payment.order_id)
+    services.payment_charge(payment_id=payment.id)
+
+    assert Payment.objects.get().status == Payment.Status.VOIDED
+    assert TestProviderCharge.objects.count() == 0
+    assert published_data("payment.succeeded") == []
+
+
+@pytest.mark.parametrize("status", [Payment.Status.FAILED, Payment.Status.REFUNDED, Payment.Status.VOIDED])
+def test_cancel_of_a_settled_payment_does_nothing(status):
+    payment = PaymentFactory(status=status)
+
+    services.payment_cancel(order_id=payment.order_id)
+
+    assert Payment.objects.get().status == status
+    assert published_data("payment.refunded") == []
+
+
+def test_cancel_without_a_payment_is_remembered():
+    order_id = uuid.uuid4()
+
+    services.payment_cancel(order_id=order_id)
+
+    assert list(CancelledOrder.objects.values_list("order_id", flat=True)) == [order_id]
+    assert Payment.objects.count() == 0
+

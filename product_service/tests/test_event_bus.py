@@ -1,0 +1,150 @@
+"""The event bus of ecom_common against the real RabbitMQ: relay, confirms, retries, dead letters.
+
+The saga suite (system_tests/) runs it across real worker processes; these pin each piece.
+"""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from kombu import Connection, Queue
+
+from ecom_common.events import event_handler, event_publish
+from ecom_common.events.relay import outbox_prune, outbox_publish_pending
+from ecom_common.events.tasks import event_handle_task
+from ecom_common.events.topology import events_exchange
+from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
+from ecom_common.testing.events import deliver, event_envelope
+
+pytestmark = pytest.mark.django_db
+
+applied = []
+
+
+@event_handler("test.happened")
+def record_test_event(event):
+    applied.append(event.id)
+    if event.data.get("explode"):
+        raise RuntimeError("handler failed")
+
+
+@pytest.fixture
+def listening_queue(settings):
+    """A throwaway queue bound to product.events, as a consuming service's would be."""
+    name = f"test.{uuid.uuid4().hex}"
+    with Connection(settings.CELERY_BROKER_URL) as connection:
+        queue = Queue(name, events_exchange("product.events"), routing_key="product.#", auto_delete=True)
+        queue(connection.default_channel).declare()
+        yield queue(connection.default_channel)
+        queue(connection.default_channel).delete()
+
+
+def _publish(type="product.updated", data=None):
+    with transaction.atomic():
+        return event_publish(type=type, data=data or {"product_id": str(uuid.uuid4())})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_publish_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="inside transaction.atomic"):
+        event_publish(type="product.updated", data={})
+
+
+def test_published_event_reaches_the_exchange_with_its_id_as_message_id(listening_queue):
+    event = _publish(data={"product_id": "p-1"})
+
+    assert outbox_publish_pending() == 1
+
+    message = listening_queue.get(no_ack=True)
+    assert message.properties["message_id"] == event.id
+    assert message.delivery_info["routing_key"] == "product.updated"
+    assert message.content_type == "application/json"
+    body = json.loads(message.body)
+    assert (body["id"], body["type"], body["source"], body["data"]) == (
+        event.id, "product.updated", "product_service", {"product_id": "p-1"})
+    assert OutboxEvent.objects.get(pk=event.id).published_at is not None
+
+
+def test_relay_publishes_each_event_once(listening_queue):
+    _publish()
+
+    outbox_publish_pending()
+    outbox_publish_pending()
+
+    assert listening_queue.get(no_ack=True) is not None
+    assert listening_queue.get(no_ack=True) is None
+
+
+def test_unreachable_broker_leaves_events_in_the_outbox():
+    event = _publish()
+
+    with Connection("amqp://guest:guest@127.0.0.1:1//", connect_timeout=1) as dead_broker:
+        published = outbox_publish_pending(connection=dead_broker)
+
+    row = OutboxEvent.objects.get(pk=event.id)
+    assert published == 0
+    assert (row.published_at, row.attempts) == (None, 1)
+    assert "ConnectionRefused" in row.last_error or "Errno 111" in row.last_error
+
+
+def test_prune_keeps_unpublished_and_recent_events(settings):
+    settings.OUTBOX_RETENTION_DAYS = 7
+    old, recent, pending = _publish(), _publish(), _publish()
+    OutboxEvent.objects.filter(pk=old.id).update(published_at=timezone.now() - timedelta(days=8))
+    OutboxEvent.objects.filter(pk=recent.id).update(published_at=timezone.now() - timedelta(days=1))
+
+    assert outbox_prune() == 1
+    assert set(OutboxEvent.objects.values_list("id", flat=True)) == {uuid.UUID(recent.id), uuid.UUID(pending.id)}
+
+
+def test_a_redelivered_event_is_applied_once():
+    applied.clear()
+    envelope = event_envelope("test.happened", {})
+
+    deliver(envelope)
+    deliver(envelope)
+
+    assert applied == [envelope["id"]]
+    assert InboxEvent.objects.filter(event_id=envelope["id"]).count() == 1
+
+
+def test_a_failing_handler_rolls_back_its_inbox_row():
+    envelope = event_envelope("test.happened", {"explode": True})
+
+    with pytest.raises(RuntimeError):
+        deliver(envelope)
+
+    assert not InboxEvent.objects.filter(event_id=envelope["id"]).exists()
+
+
+def test_a_handler_failing_past_the_retry_limit_is_dead_lettered(settings):
+    settings.EVENT_HANDLER_MAX_RETRIES = 0
+    envelope = event_envelope("test.happened", {"explode": True})
+    handler = f"{record_test_event.__module__}.record_test_event"
+
+    event_handle_task.apply(args=(handler, envelope))
+
+    dead_letter = DeadLetter.objects.get(event_id=envelope["id"])
+    assert (dead_letter.handler, dead_letter.event_type, dead_letter.attempts) == (handler, "test.happened", 1)
+    assert "handler failed" in dead_letter.error
+
+
+def test_dead_letters_are_listed_and_replayed_by_command(settings, capsys, django_capture_on_commit_callbacks):
+    settings.EVENT_HANDLER_MAX_RETRIES = 0
+    envelope = event_envelope("test.happened", {"explode": True})
+    event_handle_task.apply(args=(f"{record_test_event.__module__}.record_test_event", envelope))
+    dead_letter = DeadLetter.objects.get()
+
+    call_command("dead_letters", "list")
+    listing = capsys.readouterr().out
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("dead_letters", "replay", str(dead_letter.id))
+
+    assert str(dead_letter.id) in listing and "1 dead letter(s)" in listing
+    assert len(callbacks) == 1  # the hand-back to the handler, sent once the replay commits
+    dead_letter.refresh_from_db()
+    assert dead_letter.replayed_at is not None

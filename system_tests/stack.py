@@ -1,0 +1,204 @@
+"""The whole platform as real processes: every service's gunicorn and Celery worker (with beat),
+against a PostgreSQL database, a RabbitMQ virtual host and a Redis database of its own.
+
+Used by the saga suite; nothing here is mocked. Logs go to ``var/system-tests/<run>/``.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICES = ("user", "product", "order", "inventory", "payment")
+POSTGRES_ADMIN = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1:5432")
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+RABBIT = os.environ.get("TEST_BROKER_HOST", "127.0.0.1:5672")
+
+# Fast retries and sweeps, so failures resolve within a test's patience.
+TUNING = {
+    "EVENT_RETRY_BACKOFF_SECONDS": "0.2",
+    "EVENT_RETRY_BACKOFF_MAX_SECONDS": "2",
+    "EVENT_HANDLER_MAX_RETRIES": "3",
+    "OUTBOX_SWEEP_SECONDS": "1",
+    "GUNICORN_WORKERS": "2",
+    "GUNICORN_THREADS": "8",
+    "THROTTLE_ANON_RATE": "100000/min",
+    "THROTTLE_USER_RATE": "100000/min",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, *, timeout: float = 60, interval: float = 0.25, message: str = "condition"):
+    """Polls ``condition()`` until it returns something truthy; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+@dataclass
+class Stack:
+    name: str
+    workdir: Path
+    embedded: bool = False  # SQLite + filesystem broker, as `make run` with no settings
+    ports: dict = field(default_factory=dict)
+    web: dict = field(default_factory=dict)
+    workers: dict = field(default_factory=dict)
+    env_overrides: dict = field(default_factory=dict)
+
+    @property
+    def database(self) -> str:
+        return f"ecom_{self.name}"
+
+    @property
+    def vhost(self) -> str:
+        return f"ecom_{self.name}"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    # -- backing servers -----------------------------------------------------------------
+    def create_backing_stores(self) -> None:
+        if self.embedded:
+            return
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        with psycopg.connect(POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{self.database}", autocommit=True) as conn:
+            conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+            for service in SERVICES:
+                conn.execute(f'GRANT CONNECT ON DATABASE "{self.database}" TO ecom_{service}')
+                conn.execute(f'CREATE SCHEMA "{service}" AUTHORIZATION ecom_{service}')
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True)
+        subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.vhost], check=True, capture_output=True)
+        subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*"],
+                       check=True, capture_output=True)
+
+    def drop_backing_stores(self) -> None:
+        if self.embedded:
+            return
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True)
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def sql(self, query: str, params=None) -> list[tuple]:
+        """Reads any service's tables as the superuser: the tests' view, never a service's."""
+        with psycopg.connect(POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{self.database}") as conn:
+            return conn.execute(query, params).fetchall()
+
+    # -- processes ---------------------------------------------------------------------------
+    def env(self, service: str) -> dict:
+        env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+        env.update(TUNING)
+        env.update(
+            DJANGO_SETTINGS_MODULE=f"{service}_service.settings.local",
+            DJANGO_DEBUG="False",
+            ECOM_VAR_DIR=str(self.workdir / "var"),
+            IDENTITY_SERVICE_URL=self.url("user"),
+            ECOM_ADMIN_EMAIL="admin@example.com",
+            ECOM_ADMIN_PASSWORD="admin-password",
+        )
+        if not self.embedded:
+            role = f"ecom_{service}"
+            env.update(
+                DATABASE_URL=f"postgres://{role}:{role}@{PG_HOST}/{self.database}",
+                CELERY_BROKER_URL=f"amqp://guest:guest@{RABBIT}/{self.vhost}",
+                REDIS_URL=f"{REDIS}/{SERVICES.index(service) + 10}",
+            )
+        env.update(self.env_overrides)
+        return env
+
+    def manage(self, service: str, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=REPO / f"{service}_service", env=self.env(service),
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{service}: manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def _spawn(self, service: str, kind: str, command: list[str]) -> subprocess.Popen:
+        log = open(self.workdir / f"{service}-{kind}.log", "a")
+        return subprocess.Popen(command, cwd=REPO / f"{service}_service", env=self.env(service),
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_web(self, service: str) -> None:
+        self.web[service] = self._spawn(service, "web", [
+            sys.executable, "-m", "gunicorn", f"{service}_service.wsgi", "-c", str(REPO / "ops/gunicorn.conf.py"),
+            "-b", f"127.0.0.1:{self.ports[service]}", "--env", f"DJANGO_SETTINGS_MODULE={service}_service.settings.local",
+        ])
+
+    def start_worker(self, service: str) -> None:
+        self.workers[service] = self._spawn(service, "worker", [
+            sys.executable, "-m", "celery", "-A", f"{service}_service.celery_app", "worker", "-B",
+            "-Q", f"{service}_service", "-c", "2", "-n", f"{service}@{self.name}", "-l", "INFO",
+            "--without-gossip", "--without-mingle", "-s", str(self.workdir / f"{service}-beat-schedule"),
+        ])
+
+    def kill_worker(self, service: str, sig=signal.SIGKILL) -> None:
+        """Kills the worker and its pool processes at once, as a crashed machine would."""
+        process = self.workers.pop(service)
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def start(self) -> "Stack":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.ports = {service: free_port() for service in SERVICES}
+        self.create_backing_stores()
+        for service in SERVICES:
+            self.manage(service, "migrate", "--no-input")
+            self.manage(service, "events_declare_topology")
+        self.manage("user", "ensure_admin")
+        for service in SERVICES:
+            self.start_web(service)
+            self.start_worker(service)
+        for service in SERVICES:
+            wait_until(lambda s=service: self._healthy(s), timeout=60, message=f"{service} to answer /readyz")
+        return self
+
+    def _healthy(self, service: str) -> bool:
+        try:
+            return requests.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        for process in [*self.web.values(), *self.workers.values()]:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for process in [*self.web.values(), *self.workers.values()]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.drop_backing_stores()
+
+
+def new_stack(*, embedded: bool = False) -> Stack:
+    name = f"systest_{uuid.uuid4().hex[:8]}"
+    workdir = REPO / "var" / "system-tests" / name
+    shutil.rmtree(workdir, ignore_errors=True)
+    return Stack(name=name, workdir=workdir, embedded=embedded)

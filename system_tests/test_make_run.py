@@ -1,0 +1,109 @@
+"""`make run` with no settings at all (SQLite, the filesystem broker, local-memory caches):
+the demo shop takes a paid order and a declined one end to end, and Ctrl-C stops everything."""
+
+import os
+import signal
+import socket
+import subprocess
+import uuid
+
+import pytest
+import requests
+
+from ecom_common.demo import DEMO_PRODUCTS, demo_product_id
+from system_tests.stack import REPO, wait_until
+
+pytestmark = pytest.mark.slow
+
+PORTS = {"product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
+ADDRESS = {"full_name": "Grace Hopper", "line1": "1 Navy Way", "city": "Arlington", "postal_code": "22202",
+           "country": "US"}
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def make_run(tmp_path_factory):
+    taken = [port for port in PORTS.values() if _port_taken(port)]
+    assert not taken, f"ports {taken} are in use: stop the other `make run` first"
+    var_dir = tmp_path_factory.mktemp("make-run-var")
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(ECOM_VAR_DIR=str(var_dir), ECOM_ADMIN_EMAIL="owner@example.com", ECOM_ADMIN_PASSWORD="owner-password")
+    log = open(var_dir / "make-run.log", "w")
+    process = subprocess.Popen(["make", "run"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        for port in PORTS.values():
+            wait_until(lambda p=port: _ready(p), timeout=240, message=f"port {port} to be ready")
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+            process.wait(timeout=60)
+
+
+def _ready(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _customer() -> dict:
+    email, password = f"demo-{uuid.uuid4().hex[:8]}@example.com", "a-Strong-passw0rd"
+    requests.post("http://127.0.0.1:8003/api/auth/register/", json={"email": email, "password": password},
+                  timeout=10).raise_for_status()
+    token = requests.post("http://127.0.0.1:8003/api/auth/token/", json={"email": email, "password": password},
+                          timeout=10).json()["access"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _checkout_and_wait(customer: dict, sku: str, token: str) -> dict:
+    body = {"items": [{"product_id": str(demo_product_id(sku)), "quantity": 1}], "shipping_address": ADDRESS,
+            "payment_token": token}
+    headers = {**customer, "Idempotency-Key": str(uuid.uuid4())}
+    created = wait_until(  # the order service's catalog copy fills from product.created events
+        lambda: (r := requests.post("http://127.0.0.1:8002/api/orders/", json=body, headers=headers, timeout=10))
+        .status_code == 201 and r.json(), timeout=90, message="checkout to be accepted")
+    return wait_until(
+        lambda: (o := requests.get(f"http://127.0.0.1:8002/api/orders/{created['id']}/", headers=customer,
+                                   timeout=10).json())["status"] != "pending" and o,
+        timeout=120, message="the order to leave pending")
+
+
+def test_make_run_serves_the_demo_catalog_and_the_staff_account(make_run):
+    products = requests.get("http://127.0.0.1:8001/api/products/", timeout=10).json()
+    token = requests.post("http://127.0.0.1:8003/api/auth/token/",
+                          json={"email": "owner@example.com", "password": "owner-password"}, timeout=10)
+
+    assert products["count"] == len(DEMO_PRODUCTS)
+    assert token.status_code == 200
+
+
+def test_make_run_confirms_a_paid_order_and_cancels_a_declined_one(make_run):
+    customer = _customer()
+
+    paid = _checkout_and_wait(customer, "BK-DUNE", "tok_visa")
+    declined = _checkout_and_wait(customer, "BK-DDD", "tok_chargeDeclined")
+
+    assert (paid["status"], paid["cancel_reason"]) == ("confirmed", None)
+    assert (declined["status"], declined["cancel_reason"]) == ("cancelled", "payment_declined")
+
+
+def test_ctrl_c_stops_every_process(make_run):
+    os.killpg(make_run.pid, signal.SIGINT)
+    make_run.wait(timeout=60)
+
+    def group_gone():
+        try:
+            os.killpg(make_run.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_until(group_gone, timeout=30, message="every process of `make run` to exit")
+    assert not any(_port_taken(port) for port in PORTS.values())

@@ -1,0 +1,176 @@
+"""What the saga survives: redelivered events, killed workers, a stopped broker, a stampede on
+the last units, and a handler that keeps failing."""
+
+import json
+import random
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from kombu import Connection
+
+from system_tests.stack import RABBIT, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def _saga_state(stack, order_id):
+    """What an order's saga left in every service's own tables."""
+    return {
+        "order": stack.sql('SELECT status, cancel_reason FROM "order".orders_order WHERE id = %s', [order_id]),
+        "reservations": stack.sql(
+            'SELECT product_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY product_id',
+            [order_id]),
+        "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),
+        "charges": stack.sql('SELECT count(*) FROM "payment".payments_testprovidercharge'),
+        "events_out": stack.sql(
+            "SELECT count(*) FROM (SELECT id FROM \"order\".ecom_common_outboxevent UNION ALL "
+            "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"),
+    }
+
+
+def _saga_events(stack, order_id):
+    envelopes = []
+    for schema in ("order", "inventory", "payment"):
+        envelopes += [row[0] for row in stack.sql(
+            f"SELECT envelope FROM \"{schema}\".ecom_common_outboxevent WHERE envelope->'data'->>'order_id' = %s",
+            [order_id])]
+    return envelopes
+
+
+def _republish(stack, envelopes):
+    with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
+        producer = connection.Producer()
+        for envelope in envelopes:
+            producer.publish(envelope, exchange=envelope["type"].split(".")[0] + ".events",
+                             routing_key=envelope["type"], message_id=envelope["id"], serializer="json")
+
+
+def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, shop, customer):
+    product = shop.product(stock=5)
+    order = shop.place(customer, product, quantity=2)
+    assert shop.final_order(customer, order["id"])["status"] == "confirmed"
+    shop.wait_stock(product, on_hand=3, reserved=0)
+    events = _saga_events(stack, order["id"])
+    before = _saga_state(stack, order["id"])
+
+    _republish(stack, random.sample(events, len(events)))
+    # Wait until every service has seen the duplicates: each inbox has skipped them.
+    wait_until(lambda: _duplicates_drained(stack), timeout=60, message="duplicates to be consumed")
+
+    assert len(events) >= 5  # created, reserved, succeeded, confirmed, committed
+    assert _saga_state(stack, order["id"]) == before
+    assert shop.stock(product)["on_hand"] == 3
+
+
+def _duplicates_drained(stack):
+    queues = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
+                            capture_output=True, text=True, check=True).stdout
+    return all(line.split()[-1] == "0" for line in queues.strip().splitlines()[1:] if "dead_letter" not in line
+               and "unroutable" not in line)
+
+
+def test_workers_killed_mid_saga_finish_after_restart(stack, shop):
+    product = shop.product(stock=20)
+    customers = [shop.customer() for _ in range(5)]
+    orders = [shop.place(customer, product, quantity=1) for customer in customers]
+
+    for service in ("inventory", "payment", "order"):
+        stack.kill_worker(service, signal.SIGKILL)
+    for service in ("inventory", "payment", "order"):
+        stack.start_worker(service)
+
+    finals = [shop.final_order(customer, order["id"]) for customer, order in zip(customers, orders)]
+    assert [final["status"] for final in finals] == ["confirmed"] * 5
+    for customer, order in zip(customers, orders):
+        assert [p["status"] for p in shop.settled_payments(customer, order["id"], {"succeeded"})] == ["succeeded"]
+    shop.wait_stock(product, on_hand=15, reserved=0)
+
+
+def test_checkouts_during_a_broker_outage_complete_once_it_is_back(stack, shop):
+    product = shop.product(stock=10)
+    customers = [shop.customer() for _ in range(5)]
+    # Let order_service learn the product before the broker goes away.
+    shop.place(customers[0], product, quantity=1)
+    subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True)
+    try:
+        responses = [shop.checkout(customer, product, quantity=1) for customer in customers]
+        waiting = stack.sql('SELECT count(*) FROM "order".ecom_common_outboxevent WHERE published_at IS NULL')[0][0]
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True)
+
+    assert [response.status_code for response in responses] == [201] * 5
+    assert waiting >= 5
+    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
+    assert [final["status"] for final in finals] == ["confirmed"] * 5
+    wait_until(lambda: stack.sql(
+        "SELECT count(*) FROM (SELECT id FROM \"order\".ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
+        "SELECT id FROM inventory.ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
+        "SELECT id FROM payment.ecom_common_outboxevent WHERE published_at IS NULL) e")[0][0] == 0,
+        message="every outbox to be empty")
+    shop.wait_stock(product, on_hand=4, reserved=0)
+
+
+def test_fifty_concurrent_checkouts_for_ten_units_confirm_exactly_ten(stack, shop):
+    product = shop.product(price="5.00", stock=10)
+    customers = [shop.customer() for _ in range(50)]
+    shop.place(customers[0], product, quantity=0) if False else None
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        responses = list(pool.map(lambda c: shop.checkout(c, product, quantity=1), customers))
+    assert [response.status_code for response in responses] == [201] * 50
+    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
+
+    statuses = sorted(final["status"] for final in finals)
+    assert statuses.count("confirmed") == 10
+    assert statuses.count("cancelled") == 40
+    assert {final["cancel_reason"] for final in finals if final["status"] == "cancelled"} == {"out_of_stock"}
+    assert shop.wait_stock(product, on_hand=0, reserved=0)["available"] == 0
+    charged = stack.sql(
+        "SELECT count(*) FROM payment.payments_payment WHERE status = 'succeeded' AND order_id = ANY(%s::uuid[])",
+        [[final["id"] for final in finals]])[0][0]
+    assert charged == 10
+
+
+def test_a_handler_that_keeps_failing_is_dead_lettered_and_replayable(stack, shop, customer):
+    product = shop.product(stock=3)
+    stack.sql('REVOKE INSERT ON "inventory".stock_reservation FROM ecom_inventory')
+    try:
+        order = shop.place(customer, product, quantity=1)
+        dead = wait_until(lambda: stack.sql(
+            "SELECT id, handler, attempts FROM inventory.ecom_common_deadletter WHERE event_type = 'order.created' "
+            "AND envelope->'data'->>'order_id' = %s AND replayed_at IS NULL", [order["id"]]),
+            timeout=60, message="the failing handler's dead letter")
+    finally:
+        stack.sql('GRANT INSERT ON "inventory".stock_reservation TO ecom_inventory')
+    assert shop.order(customer, order["id"])["status"] == "pending"
+    assert dead[0][2] == 4  # the first try and EVENT_HANDLER_MAX_RETRIES=3 retries
+
+    listing = stack.manage("inventory", "dead_letters", "list")
+    stack.manage("inventory", "dead_letters", "replay", str(dead[0][0]))
+
+    assert str(dead[0][0]) in listing
+    assert shop.final_order(customer, order["id"])["status"] == "confirmed"
+    shop.wait_stock(product, on_hand=2, reserved=0)
+
+
+def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(stack, shop, customer):
+    product = shop.product(stock=3)
+    payment_worker = stack.workers["payment"]
+    import os
+    os.killpg(payment_worker.pid, signal.SIGSTOP)  # the payment side stalls
+    try:
+        order = shop.place(customer, product, quantity=1)
+        shop.wait_stock(product, reserved=1)
+        stack.sql('UPDATE "order".orders_checkoutsaga SET deadline = now() WHERE order_id = %s RETURNING 1', [order["id"]])
+        final = shop.final_order(customer, order["id"])
+    finally:
+        os.killpg(payment_worker.pid, signal.SIGCONT)
+
+    assert (final["status"], final["cancel_reason"]) == ("cancelled", "payment_timeout")
+    shop.wait_stock(product, on_hand=3, reserved=0)
+    wait_until(lambda: (p := shop.payments(customer, order["id"])) and all(x["status"] != "succeeded" and
+               x["status"] not in ("processing", "awaiting_stock") for x in p) and p,
+               timeout=60, message="the payment to be voided or refunded")
+    json.dumps(final)
