@@ -38,8 +38,10 @@ class Shop:
         })
         response.raise_for_status()
         product_id = response.json()["id"]
-        # product.created reaches inventory (stock record) and order (catalog copy) through the bus.
+        # product.created reaches inventory (stock record) and order (its catalog copy) through the bus.
         wait_until(lambda: self.stock(product_id) is not None, message="inventory to learn the product")
+        wait_until(lambda: self.stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s',
+                                          [product_id]), message="order to learn the product")
         if stock:
             requests.post(f"{self.stack.url('inventory')}/api/inventory/{product_id}/adjust/", headers=self.staff,
                           json={"delta": stock, "reason": "system test stock"}, timeout=10).raise_for_status()
@@ -65,11 +67,8 @@ class Shop:
         return requests.post(f"{self.stack.url('order')}/api/orders/", json=body, headers=headers, timeout=30)
 
     def place(self, customer: dict, product_id: str, **options) -> dict:
-        """Checks out, waiting until the order service knows the product (its copy is eventual)."""
-        response = wait_until(
-            lambda: (r := self.checkout(customer, product_id, **options)).status_code == 201 and r,
-            timeout=30, message="checkout to be accepted",
-        )
+        response = self.checkout(customer, product_id, **options)
+        assert response.status_code == 201, response.text
         return response.json()
 
     def order(self, customer: dict, order_id: str) -> dict:

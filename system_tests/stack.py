@@ -27,7 +27,7 @@ RABBIT = os.environ.get("TEST_BROKER_HOST", "127.0.0.1:5672")
 
 # Fast retries and sweeps, so failures resolve within a test's patience.
 TUNING = {
-    "EVENT_RETRY_BACKOFF_SECONDS": "0.2",
+    "EVENT_RETRY_BACKOFF_SECONDS": "1",
     "EVENT_RETRY_BACKOFF_MAX_SECONDS": "2",
     "EVENT_HANDLER_MAX_RETRIES": "3",
     "OUTBOX_SWEEP_SECONDS": "1",
@@ -106,6 +106,11 @@ class Stack:
         """Reads any service's tables as the superuser: the tests' view, never a service's."""
         with psycopg.connect(POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{self.database}") as conn:
             return conn.execute(query, params).fetchall()
+
+    def execute(self, statement: str, params=None) -> None:
+        """Changes the database as the superuser (to stage a fault)."""
+        with psycopg.connect(POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{self.database}") as conn:
+            conn.execute(statement, params)
 
     # -- processes ---------------------------------------------------------------------------
     def env(self, service: str) -> dict:

@@ -1,7 +1,7 @@
 """What the saga survives: redelivered events, killed workers, a stopped broker, a stampede on
 the last units, and a handler that keeps failing."""
 
-import json
+import os
 import random
 import signal
 import subprocess
@@ -91,8 +91,6 @@ def test_workers_killed_mid_saga_finish_after_restart(stack, shop):
 def test_checkouts_during_a_broker_outage_complete_once_it_is_back(stack, shop):
     product = shop.product(stock=10)
     customers = [shop.customer() for _ in range(5)]
-    # Let order_service learn the product before the broker goes away.
-    shop.place(customers[0], product, quantity=1)
     subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True)
     try:
         responses = [shop.checkout(customer, product, quantity=1) for customer in customers]
@@ -103,19 +101,18 @@ def test_checkouts_during_a_broker_outage_complete_once_it_is_back(stack, shop):
     assert [response.status_code for response in responses] == [201] * 5
     assert waiting >= 5
     finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
-    assert [final["status"] for final in finals] == ["confirmed"] * 5
+    assert [(final["status"], final["cancel_reason"]) for final in finals] == [("confirmed", None)] * 5
     wait_until(lambda: stack.sql(
         "SELECT count(*) FROM (SELECT id FROM \"order\".ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
         "SELECT id FROM inventory.ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
         "SELECT id FROM payment.ecom_common_outboxevent WHERE published_at IS NULL) e")[0][0] == 0,
         message="every outbox to be empty")
-    shop.wait_stock(product, on_hand=4, reserved=0)
+    shop.wait_stock(product, on_hand=5, reserved=0)
 
 
 def test_fifty_concurrent_checkouts_for_ten_units_confirm_exactly_ten(stack, shop):
     product = shop.product(price="5.00", stock=10)
     customers = [shop.customer() for _ in range(50)]
-    shop.place(customers[0], product, quantity=0) if False else None
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         responses = list(pool.map(lambda c: shop.checkout(c, product, quantity=1), customers))
@@ -135,7 +132,7 @@ def test_fifty_concurrent_checkouts_for_ten_units_confirm_exactly_ten(stack, sho
 
 def test_a_handler_that_keeps_failing_is_dead_lettered_and_replayable(stack, shop, customer):
     product = shop.product(stock=3)
-    stack.sql('REVOKE INSERT ON "inventory".stock_reservation FROM ecom_inventory')
+    stack.execute('REVOKE INSERT ON "inventory".stock_reservation FROM ecom_inventory')
     try:
         order = shop.place(customer, product, quantity=1)
         dead = wait_until(lambda: stack.sql(
@@ -143,7 +140,7 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_and_replayable(stack, sho
             "AND envelope->'data'->>'order_id' = %s AND replayed_at IS NULL", [order["id"]]),
             timeout=60, message="the failing handler's dead letter")
     finally:
-        stack.sql('GRANT INSERT ON "inventory".stock_reservation TO ecom_inventory')
+        stack.execute('GRANT INSERT ON "inventory".stock_reservation TO ecom_inventory')
     assert shop.order(customer, order["id"])["status"] == "pending"
     assert dead[0][2] == 4  # the first try and EVENT_HANDLER_MAX_RETRIES=3 retries
 
@@ -158,12 +155,11 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_and_replayable(stack, sho
 def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(stack, shop, customer):
     product = shop.product(stock=3)
     payment_worker = stack.workers["payment"]
-    import os
     os.killpg(payment_worker.pid, signal.SIGSTOP)  # the payment side stalls
     try:
         order = shop.place(customer, product, quantity=1)
         shop.wait_stock(product, reserved=1)
-        stack.sql('UPDATE "order".orders_checkoutsaga SET deadline = now() WHERE order_id = %s RETURNING 1', [order["id"]])
+        stack.execute('UPDATE "order".orders_checkoutsaga SET deadline = now() WHERE order_id = %s', [order["id"]])
         final = shop.final_order(customer, order["id"])
     finally:
         os.killpg(payment_worker.pid, signal.SIGCONT)
@@ -173,4 +169,3 @@ def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(
     wait_until(lambda: (p := shop.payments(customer, order["id"])) and all(x["status"] != "succeeded" and
                x["status"] not in ("processing", "awaiting_stock") for x in p) and p,
                timeout=60, message="the payment to be voided or refunded")
-    json.dumps(final)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from ecom_common.events import Event, event_handler
+
 from payments import services
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-
 from ecom_common.events import event_publish
+from ecom_common.tasks import enqueue_or_leave_to_sweep
+
 from payments.models import CancelledOrder, Payment
 from payments.providers import TransientProviderError, payment_provider
 
@@ -30,11 +31,8 @@ def payment_charge_enqueue(payment_id: uuid.UUID) -> None:
     """Asks a worker to charge the payment; never raises (a lost request is swept up later)."""
     from payments.tasks import payment_charge_task
 
-    try:
-        payment_charge_task.apply_async((str(payment_id),), retry=False)
-    except Exception:
-        # The stalled-charge sweep (payment_charge_resume_stalled_task) enqueues it again.
-        logger.warning("payment charge not enqueued; the sweep will retry", extra={"payment_id": str(payment_id)})
+    # When the broker is down, the stalled-charge sweep (payment_charge_resume_stalled_task) enqueues it again.
+    enqueue_or_leave_to_sweep(payment_charge_task, (str(payment_id),), what=f"charge of payment {payment_id}")
 
 
 def _publish_failed(*, payment: Payment, reason: str) -> None:

@@ -1,8 +1,8 @@
 """Celery tasks of payments: thin, they call services and selectors."""
 
 from celery import shared_task
-
 from ecom_common.events.tasks import backoff_seconds
+
 from payments import selectors, services
 from payments.models import Payment
 

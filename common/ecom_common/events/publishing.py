@@ -1,15 +1,12 @@
 """``event_publish``: the one way a service announces a change."""
 
-import logging
-
 from django.conf import settings
 from django.db import transaction
 
 from ecom_common.events.context import current_event_var
 from ecom_common.events.envelope import Event, event_new
 from ecom_common.request_id import current_request_id
-
-logger = logging.getLogger(__name__)
+from ecom_common.tasks import enqueue_or_leave_to_sweep
 
 
 def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -> Event:
@@ -23,7 +20,9 @@ def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_publish must run inside transaction.atomic() with the change it announces")
-    from ecom_common.models import OutboxEvent  # here, so importing the API needs no app registry
+    from ecom_common.models import (
+        OutboxEvent,  # here, so importing the API needs no app registry
+    )
 
     cause = current_event_var.get()
     event = event_new(
@@ -41,9 +40,4 @@ def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -
 def _relay_soon() -> None:
     from ecom_common.events.tasks import outbox_relay_task
 
-    try:
-        # No publish retries here: when the broker is down the event waits in the outbox for
-        # the periodic sweep, and the caller (an HTTP request) is not held up.
-        outbox_relay_task.apply_async(retry=False)
-    except Exception:
-        logger.warning("outbox relay not triggered; the periodic sweep will publish", exc_info=True)
+    enqueue_or_leave_to_sweep(outbox_relay_task, what="outbox relay")

@@ -16,10 +16,14 @@ from ecom_common.events.registry import handler_get
 logger = logging.getLogger(__name__)
 
 
-def backoff_seconds(retries: int) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**retries)]."""
+def backoff_seconds(retries: int) -> int:
+    """Exponential backoff with jitter: whole seconds in [1, min(cap, base * 2**retries)].
+
+    Whole and at least one: on RabbitMQ, Celery delays retries with native delayed delivery,
+    which routes by whole seconds and refuses a countdown of zero.
+    """
     ceiling = min(settings.EVENT_RETRY_BACKOFF_MAX_SECONDS, settings.EVENT_RETRY_BACKOFF_SECONDS * 2**retries)
-    return random.uniform(0, ceiling)
+    return max(1, round(random.uniform(0, ceiling)))
 
 
 @shared_task(name="ecom_common.outbox_relay", ignore_result=True)

@@ -21,7 +21,7 @@ CELERY_TASK_DEFAULT_QUEUE = "payment_service"
 CELERY_BEAT_SCHEDULE = {
     "payment-charge-resume-stalled": {
         "task": "payments.tasks.payment_charge_resume_stalled_task",
-        "schedule": env.float("PAYMENT_STALLED_SWEEP_SECONDS", default=60.0),
+        "schedule": env.float("PAYMENT_STALLED_SWEEP_SECONDS", default=15.0),
     },
 }
 
@@ -33,7 +33,7 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="payments.providers.test.Test
 # Provider calls per payment before a transient error becomes payment.failed (processing_error).
 PAYMENT_MAX_ATTEMPTS = env.int("PAYMENT_MAX_ATTEMPTS", default=4)
 # A payment processing for longer than this without progress has its charge enqueued again.
-PAYMENT_STALLED_SECONDS = env.int("PAYMENT_STALLED_SECONDS", default=120)
+PAYMENT_STALLED_SECONDS = env.int("PAYMENT_STALLED_SECONDS", default=30)
 
 SPECTACULAR_SETTINGS = spectacular_settings(
     title="Payments API",

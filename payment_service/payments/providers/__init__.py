@@ -3,7 +3,11 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from payments.providers.base import ChargeResult, PaymentProvider, TransientProviderError
+from payments.providers.base import (
+    ChargeResult,
+    PaymentProvider,
+    TransientProviderError,
+)
 
 
 def payment_provider() -> PaymentProvider:

@@ -12,7 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments.models import TestProviderCharge
-from payments.providers.base import ChargeResult, PaymentProvider, TransientProviderError
+from payments.providers.base import (
+    ChargeResult,
+    PaymentProvider,
+    TransientProviderError,
+)
 
 DECLINE_CODES = {"tok_chargeDeclined": "card_declined"}
 

@@ -2,8 +2,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
-
 from ecom_common.testing.events import published_data
+
 from payments import services
 from payments.models import CancelledOrder, Payment, TestProviderCharge
 from payments.providers import ChargeResult, PaymentProvider, TransientProviderError
