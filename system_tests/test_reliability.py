@@ -169,3 +169,19 @@ def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(
     wait_until(lambda: (p := shop.payments(customer, order["id"])) and all(x["status"] != "succeeded" and
                x["status"] not in ("processing", "awaiting_stock") for x in p) and p,
                timeout=60, message="the payment to be voided or refunded")
+
+
+def test_a_message_that_is_not_an_event_is_dead_lettered_by_the_broker(stack):
+    with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
+        connection.Producer().publish({"not": "an event"}, exchange="order.events", routing_key="order.created",
+                                      serializer="json")
+
+    # Both consumers of order.created refuse it; RabbitMQ dead-letters it; the drain records it.
+    for schema in ("inventory", "payment"):
+        rows = wait_until(lambda s=schema: stack.sql(
+            f"SELECT handler, envelope, error FROM {s}.ecom_common_deadletter WHERE envelope->'body' IS NOT NULL "
+            "OR envelope->>'not' = 'an event'"), timeout=60, message=f"{schema} to record the refused message")
+        handler, envelope, error = rows[0]
+        assert handler == "event_consumer"
+        assert envelope["not"] == "an event"
+        assert "rejected" in error

@@ -3,7 +3,7 @@ dead letters, which staff can replay."""
 
 from django.contrib import admin, messages
 
-from ecom_common.events.tasks import dead_letter_replay
+from ecom_common.events.dead_letters import dead_letter_replay
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
 
 

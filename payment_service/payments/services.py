@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from ecom_common.events import event_publish
-from ecom_common.tasks import enqueue_or_leave_to_sweep
+from ecom_common.enqueue import enqueue_or_leave_to_sweep
 
 from payments.models import CancelledOrder, Payment
 from payments.providers import TransientProviderError, payment_provider
@@ -35,17 +35,20 @@ def payment_charge_enqueue(payment_id: uuid.UUID) -> None:
     enqueue_or_leave_to_sweep(payment_charge_task, (str(payment_id),), what=f"charge of payment {payment_id}")
 
 
+def _payment_publish(*, type: str, payment: Payment, **extra: str) -> None:
+    """``payment.<outcome>`` with what every payment event carries, plus ``extra``."""
+    data = {
+        "order_id": str(payment.order_id),
+        "payment_id": str(payment.id),
+        "amount": _money(payment.amount),
+        "currency": payment.currency,
+        **extra,
+    }
+    event_publish(type=type, data=data)
+
+
 def _publish_failed(*, payment: Payment, reason: str) -> None:
-    event_publish(
-        type="payment.failed",
-        data={
-            "order_id": str(payment.order_id),
-            "payment_id": str(payment.id),
-            "amount": _money(payment.amount),
-            "currency": payment.currency,
-            "reason": reason,
-        },
-    )
+    _payment_publish(type="payment.failed", payment=payment, reason=reason)
 
 
 @transaction.atomic
@@ -110,16 +113,7 @@ def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
         if result.approved:
             payment.status = Payment.Status.SUCCEEDED
             payment.provider_reference = result.reference
-            event_publish(
-                type="payment.succeeded",
-                data={
-                    "order_id": str(payment.order_id),
-                    "payment_id": str(payment.id),
-                    "amount": _money(payment.amount),
-                    "currency": payment.currency,
-                    "provider_reference": payment.provider_reference,
-                },
-            )
+            _payment_publish(type="payment.succeeded", payment=payment, provider_reference=payment.provider_reference)
         else:
             payment.status = Payment.Status.FAILED
             payment.provider_reference = result.reference
@@ -153,15 +147,6 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
         payment.status = Payment.Status.REFUNDED
         payment.refunded_at = timezone.now()
         payment.save(update_fields=["refund_reference", "status", "refunded_at", "updated_at"])
-        event_publish(
-            type="payment.refunded",
-            data={
-                "order_id": str(payment.order_id),
-                "payment_id": str(payment.id),
-                "amount": _money(payment.amount),
-                "currency": payment.currency,
-                "provider_reference": payment.provider_reference,
-            },
-        )
+        _payment_publish(type="payment.refunded", payment=payment, provider_reference=payment.provider_reference)
     return payment
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from ecom_common.events.context import handling
 from ecom_common.events.envelope import Event, event_from_envelope
 from ecom_common.events.registry import handler_get, handler_names_for
-from ecom_common.models import DeadLetter, InboxEvent
+from ecom_common.models import InboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +47,3 @@ def event_apply_all(envelope: dict) -> list[str]:
     """Every handler of the event's type, each exactly once (tests and replays use it)."""
     event: Event = event_from_envelope(envelope)
     return [name for name in handler_names_for(event.type) if event_apply(handler_name=name, envelope=envelope)]
-
-
-def dead_letter_record(*, handler_name: str, envelope: dict, error: str, attempts: int) -> DeadLetter:
-    event_id = envelope.get("id") if isinstance(envelope, dict) else None
-    event_type = envelope.get("type", "") if isinstance(envelope, dict) else ""
-    dead_letter, _ = DeadLetter.objects.get_or_create(
-        handler=handler_name,
-        event_id=event_id,
-        replayed_at=None,
-        defaults={"event_type": event_type, "envelope": envelope, "error": error, "attempts": attempts},
-    )
-    logger.error("event dead-lettered", extra={"event_id": event_id, "handler": handler_name, "error": error})
-    return dead_letter

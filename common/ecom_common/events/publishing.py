@@ -6,7 +6,7 @@ from django.db import transaction
 from ecom_common.events.context import current_event_var
 from ecom_common.events.envelope import Event, event_new
 from ecom_common.request_id import current_request_id
-from ecom_common.tasks import enqueue_or_leave_to_sweep
+from ecom_common.enqueue import enqueue_or_leave_to_sweep
 
 
 def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -> Event:

@@ -5,13 +5,11 @@ import random
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
 from ecom_common.events import relay
-from ecom_common.events.dispatch import UnknownHandler, dead_letter_record, event_apply
+from ecom_common.events.dead_letters import dead_letter_record
+from ecom_common.events.dispatch import UnknownHandler, event_apply
 from ecom_common.events.envelope import InvalidEnvelope
-from ecom_common.events.registry import handler_get
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +35,13 @@ def outbox_prune_task() -> int:
     return relay.outbox_prune()
 
 
+@shared_task(name="ecom_common.dead_letter_queue_drain", ignore_result=True)
+def dead_letter_queue_drain_task() -> int:
+    from ecom_common.events.dead_letters import dead_letter_queue_drain
+
+    return dead_letter_queue_drain()
+
+
 @shared_task(bind=True, name="ecom_common.event_handle", ignore_result=True)
 def event_handle_task(self, handler_name: str, envelope: dict) -> None:
     """Applies one event to one handler, retrying transient failures, then dead-lettering."""
@@ -53,14 +58,3 @@ def event_handle_task(self, handler_name: str, envelope: dict) -> None:
         logger.warning("event handler failed; retrying", extra={"handler": handler_name, "error": repr(exc)})
         # Task.retry republishes to this task's own (private) queue, never to the event exchange.
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
-
-
-def dead_letter_replay(dead_letter) -> None:
-    """Hands a dead letter back to its handler (which the inbox still guards) and marks it replayed."""
-    if handler_get(dead_letter.handler) is None:
-        raise UnknownHandler(dead_letter.handler)
-    with transaction.atomic():
-        dead_letter.replayed_at = timezone.now()
-        dead_letter.save(update_fields=["replayed_at"])
-        envelope = dead_letter.envelope
-        transaction.on_commit(lambda: event_handle_task.apply_async((dead_letter.handler, envelope)))

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecom_common.events.tasks import dead_letter_replay
+from ecom_common.events.dead_letters import dead_letter_replay
 from ecom_common.models import DeadLetter
 
 
