@@ -11,7 +11,7 @@ export ECOM_ADMIN_PASSWORD ?= admin
 .PHONY: run test install migrate seed servers clean help
 
 help:
-	@echo "make run    - install, migrate, seed demo data and start every service and worker"
+	@echo "make run    - install, migrate, seed demo data and start the gateway (:8000), every service and worker"
 	@echo "make test   - run every service's test suite against real PostgreSQL, Redis and RabbitMQ"
 	@echo "make clean  - remove the virtualenv and var/ (local databases, keys, broker folders)"
 
@@ -37,15 +37,22 @@ seed: migrate
 	cd product_service && python manage.py seed_demo_catalog
 	cd inventory_service && python manage.py seed_demo_stock
 
+# After seeding: nginx is checked (installed when possible) and the gateway's config rendered for
+# this machine into $ECOM_VAR_DIR/gateway (GATEWAY_RATE, GATEWAY_BURST, ... tune it: docs/gateway.md).
 run: seed
+	@scripts/ensure-nginx
 	@mkdir -p $${ECOM_VAR_DIR:-var}
-	@echo "API: product :8001  order :8002  user :8003  payment :8004  inventory :8005"
-	@echo "Admin: http://127.0.0.1:8001/admin/products/ (and /admin/orders/ on :8002, ...) as $(ECOM_ADMIN_EMAIL)"
-	@echo "Docs: http://127.0.0.1:8001/api/docs/ (each service serves its own)"
+	@python gateway/render.py local --out $${ECOM_VAR_DIR:-var}/gateway >/dev/null
+	@echo "API:   http://127.0.0.1:8000/api/  (e.g. http://127.0.0.1:8000/api/products/)"
+	@echo "Docs:  http://127.0.0.1:8000/api/docs/"
+	@for name in products orders users payments inventory; do echo "Admin: http://127.0.0.1:8000/admin/$$name/"; done
+	@echo "Staff sign-in: $(ECOM_ADMIN_EMAIL)"
+	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8005)"
 	honcho start -f Procfile
 
 servers:
 	scripts/ensure-servers
+	scripts/ensure-nginx
 
 test: install servers
 	scripts/test-all

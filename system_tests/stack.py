@@ -2,6 +2,7 @@
 against a PostgreSQL database, a RabbitMQ virtual host and a Redis database of its own.
 
 Used by the saga suite; nothing here is mocked. Logs go to ``var/system-tests/<run>/``.
+``start_gateway()`` puts the nginx gateway (gateway/render.py's local target) in front of it.
 """
 
 import os
@@ -24,6 +25,7 @@ POSTGRES_ADMIN = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127
 PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1:5432")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 RABBIT = os.environ.get("TEST_BROKER_HOST", "127.0.0.1:5672")
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian keeps it in /usr/sbin
 
 # Fast retries and sweeps, so failures resolve within a test's patience.
 TUNING = {
@@ -37,6 +39,7 @@ TUNING = {
     "THROTTLE_ANON_RATE": "100000/min",
     "THROTTLE_USER_RATE": "100000/min",
     "LOG_LEVEL": "INFO",
+    "NUM_PROXIES": "1",  # as behind the gateway: throttling reads the client IP from X-Forwarded-For
 }
 
 
@@ -59,6 +62,13 @@ def wait_until(condition, *, timeout: float = 60, interval: float = 0.25, messag
 
 
 @dataclass
+class Gateway:
+    url: str
+    access_log: Path  # one JSON object per line (gateway/nginx.conf.template, log_format ecom_json)
+    process: subprocess.Popen
+
+
+@dataclass
 class Stack:
     name: str
     workdir: Path
@@ -67,6 +77,7 @@ class Stack:
     web: dict = field(default_factory=dict)
     workers: dict = field(default_factory=dict)
     env_overrides: dict = field(default_factory=dict)
+    gateways: dict = field(default_factory=dict)
 
     @property
     def database(self) -> str:
@@ -168,6 +179,25 @@ class Stack:
         os.killpg(process.pid, sig)
         process.wait(timeout=30)
 
+    def start_gateway(self, name: str = "gateway", **render_options: str) -> Gateway:
+        """nginx in front of this stack on a free port, rendered like `make run`'s; ``render_options``
+        are gateway/render.py's (``rate="1r/m"``, ``burst="2"``, ...). Files in ``<workdir>/<name>/``."""
+        out, port = self.workdir / name, free_port()
+        render = [sys.executable, str(REPO / "gateway/render.py"), "local", "--out", str(out),
+                  "--listen", f"127.0.0.1:{port}"]
+        for service in SERVICES:
+            render += ["--upstream", f"{service}=127.0.0.1:{self.ports[service]}"]
+        for option, value in render_options.items():
+            render += [f"--{option.replace('_', '-')}", value]
+        subprocess.run(render, check=True, capture_output=True)
+        log = open(self.workdir / f"{name}.log", "a")
+        process = subprocess.Popen([NGINX, "-p", str(out), "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;"],
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.gateways[name] = process
+        gateway = Gateway(url=f"http://127.0.0.1:{port}", access_log=out / "access.log", process=process)
+        wait_until(lambda: _answers(f"{gateway.url}/healthz"), timeout=30, message=f"{name} to answer /healthz")
+        return gateway
+
     def start(self) -> "Stack":
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ports = {service: free_port() for service in SERVICES}
@@ -184,23 +214,28 @@ class Stack:
         return self
 
     def _healthy(self, service: str) -> bool:
-        try:
-            return requests.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
+        return _answers(f"{self.url(service)}/readyz")
 
     def stop(self) -> None:
-        for process in [*self.web.values(), *self.workers.values()]:
+        processes = [*self.gateways.values(), *self.web.values(), *self.workers.values()]
+        for process in processes:
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-        for process in [*self.web.values(), *self.workers.values()]:
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.drop_backing_stores()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def new_stack(*, embedded: bool = False) -> Stack:

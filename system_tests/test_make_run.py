@@ -1,5 +1,6 @@
 """`make run` with no settings at all (SQLite, the filesystem broker, local-memory caches):
-the demo shop takes a paid order and a declined one end to end, and Ctrl-C stops everything."""
+the demo shop takes a paid order and a declined one end to end, also through the gateway on
+:8000, and Ctrl-C stops everything."""
 
 import os
 import signal
@@ -15,7 +16,8 @@ from system_tests.stack import REPO, wait_until
 
 pytestmark = pytest.mark.slow
 
-PORTS = {"product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
+GATEWAY = "http://127.0.0.1:8000"
+PORTS = {"gateway": 8000, "product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
 ADDRESS = {"full_name": "Grace Hopper", "line1": "1 Navy Way", "city": "Arlington", "postal_code": "22202",
            "country": "US"}
 
@@ -47,17 +49,18 @@ def make_run(tmp_path_factory):
 
 
 def _ready(port: int) -> bool:
+    probe = "/healthz" if port == PORTS["gateway"] else "/readyz"  # the gateway routes no service's probes
     try:
-        return requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        return requests.get(f"http://127.0.0.1:{port}{probe}", timeout=2).status_code == 200
     except requests.RequestException:
         return False
 
 
-def _customer() -> dict:
+def _customer(identity: str = "http://127.0.0.1:8003") -> dict:
     email, password = f"demo-{uuid.uuid4().hex[:8]}@example.com", "a-Strong-passw0rd"
-    requests.post("http://127.0.0.1:8003/api/auth/register/", json={"email": email, "password": password},
+    requests.post(f"{identity}/api/auth/register/", json={"email": email, "password": password},
                   timeout=10).raise_for_status()
-    token = requests.post("http://127.0.0.1:8003/api/auth/token/", json={"email": email, "password": password},
+    token = requests.post(f"{identity}/api/auth/token/", json={"email": email, "password": password},
                           timeout=10).json()["access"]
     return {"Authorization": f"Bearer {token}"}
 
@@ -92,6 +95,32 @@ def test_make_run_confirms_a_paid_order_and_cancels_a_declined_one(make_run):
 
     assert (paid["status"], paid["cancel_reason"]) == ("confirmed", None)
     assert (declined["status"], declined["cancel_reason"]) == ("cancelled", "payment_declined")
+
+
+def test_make_run_serves_the_catalog_through_the_gateway(make_run):
+    response = requests.get(f"{GATEWAY}/api/products/", timeout=10)
+
+    assert response.status_code == 200
+    assert response.json()["count"] == len(DEMO_PRODUCTS)
+    assert response.headers["X-Request-ID"]
+
+
+def test_make_run_confirms_a_cart_checkout_through_the_gateway(make_run):
+    customer = _customer(GATEWAY)
+    line = {"product_id": str(demo_product_id("BK-PRAG-PROG")), "quantity": 2}
+    wait_until(lambda: requests.post(f"{GATEWAY}/api/cart/items/", json=line, headers=customer, timeout=10)
+               .status_code == 201, timeout=90, message="the product to reach the cart")
+
+    created = requests.post(f"{GATEWAY}/api/orders/", headers={**customer, "Idempotency-Key": str(uuid.uuid4())},
+                            json={"shipping_address": ADDRESS, "payment_token": "tok_visa"}, timeout=10)
+    final = wait_until(
+        lambda: (o := requests.get(f"{GATEWAY}/api/orders/{created.json()['id']}/", headers=customer,
+                                   timeout=10).json())["status"] != "pending" and o,
+        timeout=120, message="the order to leave pending")
+
+    assert created.status_code == 201, created.text
+    assert (final["status"], final["total"]) == ("confirmed", "89.90")
+    assert requests.get(f"{GATEWAY}/api/cart/", headers=customer, timeout=10).json()["items"] == []
 
 
 def test_ctrl_c_stops_every_process(make_run):

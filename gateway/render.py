@@ -1,0 +1,168 @@
+"""Renders gateway/nginx.conf.template for one target (standard library only).
+
+    python gateway/render.py local [--out var/gateway] [--listen 8000] [--upstream product=127.0.0.1:8001 ...]
+                                   [--rate 20r/s] [--burst 40] [--max-body-size 1m] [--upstream-timeout 30s]
+                                   [--cors-origins "http://localhost:3000 ..."]
+    python gateway/render.py committed [--check]   # gateway/rendered/compose.conf and k8s.conf
+
+``local`` writes ``<out>/nginx.conf`` (pid, temp files and access log beside it) for
+``nginx -p <out> -c nginx.conf -e stderr -g 'daemon off;'``; its options fall back to the
+``GATEWAY_*`` environment variables, then to the defaults below. ``committed`` renders the
+compose and k8s targets from this file alone (no options, no environment), so the committed
+files never drift: change a value here, re-render, commit both. See docs/gateway.md.
+"""
+
+import argparse
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+GATEWAY = Path(__file__).resolve().parent
+TEMPLATE = GATEWAY / "nginx.conf.template"
+RENDERED = GATEWAY / "rendered"
+SERVICES = ("product", "order", "user", "payment", "inventory")
+LOCAL_PORTS = {"product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
+
+# Tunables shared by every target (override per target in TARGETS, or for local on the command line).
+DEFAULTS = {
+    "listen": "8000",
+    "rate": "20r/s",  # sustained requests per client IP
+    "burst": "40",  # requests above the rate let through at once before 429
+    "max_body_size": "1m",  # larger request bodies get 413
+    "upstream_timeout": "30s",  # send/read timeout towards a service (gunicorn's timeout is 30s)
+    "cors_origins": "http://localhost:3000 http://127.0.0.1:3000 http://localhost:5173",
+    "worker_processes": "auto",
+}
+
+# Inside a container: logs to the container's output, scratch files in /tmp (works as root or
+# not), the docs page mounted at /etc/nginx/docs/index.html, this file at /etc/nginx/nginx.conf.
+_CONTAINER = {
+    "pid_path": "/tmp/nginx.pid",
+    "temp_dir": "/tmp/nginx",
+    "error_log": "stderr",
+    "access_log": "/dev/stdout",
+    "docs_dir": "/etc/nginx/docs",
+}
+TARGETS = {
+    "compose": {**_CONTAINER, "upstreams": {s: f"{s}_service:8000" for s in SERVICES}},
+    "k8s": {
+        **_CONTAINER,
+        "upstreams": {s: f"{s}-service:8000" for s in SERVICES},
+        "cors_origins": "https://shop.example.com",
+    },
+}
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_RATE = re.compile(r"^(\d+)r/([sm])$")
+
+
+def retry_after_seconds(rate: str) -> int:
+    """Seconds until the bucket lets one more request through: what 429's Retry-After says."""
+    match = _RATE.match(rate)
+    if not match:
+        raise ValueError(f"rate must look like 20r/s or 30r/m, not {rate!r}")
+    per, unit = int(match[1]), match[2]
+    return max(1, math.ceil((1 if unit == "s" else 60) / per))
+
+
+def render(values: dict) -> str:
+    """The template with every placeholder filled from ``values`` (a missing one is an error)."""
+    values = dict(values)
+    upstreams = values.pop("upstreams")
+    for service in SERVICES:
+        values[f"{service}_upstream"] = upstreams[service]
+    values["retry_after"] = str(retry_after_seconds(values["rate"]))
+    values["cors_origin_entries"] = "".join(
+        f'        "{origin}" $http_origin;\n' for origin in values["cors_origins"].split()
+    )
+    values.setdefault("user_directive", "")
+
+    def fill(match: re.Match) -> str:
+        name = match[1]
+        if name not in values:
+            raise KeyError(f"{TEMPLATE.name} uses {{{{{name}}}}}, which the renderer does not set")
+        return str(values[name])
+
+    return _PLACEHOLDER.sub(fill, TEMPLATE.read_text())
+
+
+def committed_target(name: str) -> str:
+    return render({**DEFAULTS, **TARGETS[name]})
+
+
+def local_target(*, out: Path, upstreams: dict, **options) -> str:
+    out = out.resolve()
+    values = {
+        **DEFAULTS,
+        "listen": "127.0.0.1:8000",
+        "worker_processes": "1",
+        **{name: value for name, value in options.items() if value is not None},
+        "upstreams": upstreams,
+        "pid_path": out / "nginx.pid",
+        "temp_dir": out / "tmp",
+        "error_log": "stderr",
+        "access_log": out / "access.log",
+        "docs_dir": GATEWAY / "docs",
+    }
+    if os.geteuid() == 0:
+        # Started as root, nginx would run its workers as "nobody", who may not read a private
+        # var directory; workers run as the user who started it, as they do for everyone else.
+        values["user_directive"] = "user root;\n"
+    return render(values)
+
+
+def _upstream(text: str) -> tuple[str, str]:
+    service, _, address = text.partition("=")
+    if service not in SERVICES or not address:
+        raise argparse.ArgumentTypeError(f"expected <{'|'.join(SERVICES)}>=host:port, not {text!r}")
+    return service, address
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    targets = parser.add_subparsers(dest="target", required=True)
+    local = targets.add_parser("local", help="render for this machine (make run, the system tests)")
+    env = os.environ.get
+    local.add_argument("--out", type=Path, default=Path(env("ECOM_VAR_DIR", "var")) / "gateway")
+    local.add_argument("--listen", default=env("GATEWAY_LISTEN"))
+    local.add_argument("--upstream", type=_upstream, action="append", default=[],
+                       help="service=host:port (default: 127.0.0.1 and the contract's ports)")
+    local.add_argument("--rate", default=env("GATEWAY_RATE"))
+    local.add_argument("--burst", default=env("GATEWAY_BURST"))
+    local.add_argument("--max-body-size", default=env("GATEWAY_MAX_BODY_SIZE"))
+    local.add_argument("--upstream-timeout", default=env("GATEWAY_UPSTREAM_TIMEOUT"))
+    local.add_argument("--cors-origins", default=env("GATEWAY_CORS_ORIGINS"))
+    committed = targets.add_parser("committed", help="render gateway/rendered/compose.conf and k8s.conf")
+    committed.add_argument("--check", action="store_true", help="fail when a committed file differs")
+    args = parser.parse_args(argv)
+
+    if args.target == "local":
+        upstreams = {service: f"127.0.0.1:{port}" for service, port in LOCAL_PORTS.items()}
+        upstreams.update(dict(args.upstream))
+        text = local_target(out=args.out, upstreams=upstreams, listen=args.listen, rate=args.rate,
+                            burst=args.burst, max_body_size=args.max_body_size,
+                            upstream_timeout=args.upstream_timeout, cors_origins=args.cors_origins)
+        (args.out / "tmp").mkdir(parents=True, exist_ok=True)
+        (args.out / "nginx.conf").write_text(text)
+        print(args.out.resolve() / "nginx.conf")
+        return 0
+
+    stale = []
+    for name in TARGETS:
+        path, text = RENDERED / f"{name}.conf", committed_target(name)
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(path)
+        else:
+            path.write_text(text)
+            print(path)
+    if stale:
+        print("out of date (run: python gateway/render.py committed): " + ", ".join(map(str, stale)), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""The platform as a client sees it: only the nginx gateway's URL, in front of every service
+and worker (stack.start_gateway). Shopping end to end, the gateway's own answers (404, 413, 429,
+CORS, docs) and the request id followed through every process a checkout touches."""
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from system_tests.stack import REPO, wait_until
+
+pytestmark = pytest.mark.slow
+
+NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
+ADDRESS = {"full_name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
+           "postal_code": "SW1Y 4JH", "country": "GB"}
+FINAL = {"confirmed", "cancelled"}
+
+
+class Client:
+    """What a storefront does, through the gateway only."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def get(self, path: str, headers: dict | None = None, **options) -> requests.Response:
+        return requests.get(self.url + path, headers=headers, timeout=30, **options)
+
+    def post(self, path: str, body=None, headers: dict | None = None) -> requests.Response:
+        return requests.post(self.url + path, json=body, headers=headers, timeout=30)
+
+    # -- identity -------------------------------------------------------------------------------
+    def login(self, email: str, password: str) -> dict:
+        response = self.post("/api/auth/token/", {"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access']}"}
+
+    def customer(self) -> dict:
+        email, password = f"gw-{uuid.uuid4().hex[:10]}@example.com", "a-Strong-passw0rd"
+        response = self.post("/api/auth/register/", {"email": email, "password": password})
+        assert response.status_code == 201, response.text
+        return self.login(email, password)
+
+    # -- catalog and stock (staff, through the gateway too) ----------------------------------------
+    def product(self, staff: dict, *, price: str = "25.00", stock: int = 10) -> dict:
+        """A new product with ``stock`` units, once inventory and order know it (events)."""
+        sku = f"GW-{uuid.uuid4().hex[:10]}"
+        response = self.post("/api/products/", {"sku": sku, "name": f"Gateway widget {sku}", "price": price,
+                                                "currency": "USD"}, staff)
+        assert response.status_code == 201, response.text
+        product = response.json()
+        wait_until(lambda: self.get(f"/api/inventory/{product['id']}/").status_code == 200,
+                   message="inventory to learn the product")
+        if stock:
+            response = self.post(f"/api/inventory/{product['id']}/adjust/", {"delta": stock, "reason": "gateway test"},
+                                 staff)
+            assert response.status_code == 200, response.text
+        # order_service sells only what its catalog copy knows: a cart line proves it does.
+        probe = self.customer()
+        line = wait_until(lambda: (r := self.post("/api/cart/items/", {"product_id": product["id"], "quantity": 1},
+                                                  probe)).status_code == 201 and r.json(),
+                          message="order to learn the product")
+        assert requests.delete(f"{self.url}/api/cart/items/{line['id']}/", headers=probe, timeout=10).status_code == 204
+        return product
+
+    def stock(self, product_id: str, **expected: int) -> dict:
+        return wait_until(lambda: (s := self.get(f"/api/inventory/{product_id}/").json())
+                          and all(s[k] == v for k, v in expected.items()) and s,
+                          message=f"stock of {product_id} to become {expected}")
+
+    # -- orders and payments --------------------------------------------------------------------------
+    def checkout(self, customer: dict, items: list | None = None, *, token: str = "tok_visa",
+                 key: str | None = None, request_id: str | None = None) -> requests.Response:
+        body = {"shipping_address": ADDRESS, "payment_token": token}
+        if items is not None:
+            body["items"] = items
+        headers = {**customer, "Idempotency-Key": key or str(uuid.uuid4())}
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        return self.post("/api/orders/", body, headers)
+
+    def place(self, customer: dict, product_id: str, quantity: int = 1, **options) -> dict:
+        response = self.checkout(customer, [{"product_id": product_id, "quantity": quantity}], **options)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def final_order(self, customer: dict, order_id: str) -> dict:
+        return wait_until(lambda: (o := self.get(f"/api/orders/{order_id}/", customer).json())["status"] in FINAL
+                          and o, timeout=90, message=f"order {order_id} to reach a final status")
+
+    def payments(self, customer: dict, order_id: str, statuses: set[str]) -> list[dict]:
+        return wait_until(lambda: (p := self.get("/api/payments/", customer, params={"order_id": order_id})
+                                   .json()["results"]) and all(x["status"] in statuses for x in p) and p,
+                          message=f"payments of {order_id} to settle in {statuses}")
+
+
+@pytest.fixture(scope="module")
+def gateway(stack):
+    return stack.start_gateway()
+
+
+@pytest.fixture(scope="module")
+def client(gateway):
+    return Client(gateway.url)
+
+
+@pytest.fixture(scope="module")
+def staff(client):
+    return client.login("admin@example.com", "admin-password")
+
+
+def _log_lines(path: Path) -> list[dict]:
+    lines = []
+    for text in path.read_text().splitlines():
+        if text.startswith("{"):
+            try:
+                lines.append(json.loads(text))
+            except json.JSONDecodeError:
+                continue
+    return lines
+
+
+def _carries(line: dict, request_id: str) -> bool:
+    """A log line of that request: its request_id, or (Celery's task lines in a worker) an event
+    handled with that correlation id in the task's arguments."""
+    args = (line.get("data") or {}).get("args") or ""
+    return line.get("request_id") == request_id or f"'correlation_id': '{request_id}'" in args
+
+
+# -- the committed renders ---------------------------------------------------------------------------
+def test_committed_compose_and_k8s_configs_match_the_template():
+    result = subprocess.run([sys.executable, str(REPO / "gateway/render.py"), "committed", "--check"],
+                            capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+
+
+# -- shopping through the gateway ----------------------------------------------------------------------
+def test_customer_browses_fills_the_cart_and_checks_it_out(client, staff):
+    product = client.product(staff, price="12.50", stock=5)
+    customer = client.customer()
+
+    found = client.get("/api/products/", params={"search": product["sku"]}).json()
+    added = client.post("/api/cart/items/", {"product_id": product["id"], "quantity": 2}, customer)
+    order = client.checkout(customer)
+    final = client.final_order(customer, order.json()["id"])
+
+    assert [item["id"] for item in found["results"]] == [product["id"]]
+    assert added.status_code == 201
+    assert (order.status_code, order.json()["status"], order.json()["total"]) == (201, "pending", "25.00")
+    assert (final["status"], final["cancel_reason"]) == ("confirmed", None)
+    assert client.get("/api/cart/", customer).json()["items"] == []
+    [payment] = client.payments(customer, final["id"], {"succeeded"})
+    assert payment["amount"] == "25.00"
+    assert client.stock(product["id"], on_hand=3, reserved=0)["available"] == 3
+
+
+def test_declined_card_cancels_the_order(client, staff):
+    product = client.product(staff, stock=5)
+    customer = client.customer()
+
+    order = client.place(customer, product["id"], token="tok_chargeDeclined")
+    final = client.final_order(customer, order["id"])
+
+    assert (final["status"], final["cancel_reason"]) == ("cancelled", "payment_declined")
+    assert client.stock(product["id"], on_hand=5, reserved=0)["available"] == 5
+
+
+def test_out_of_stock_cancels_without_charging(client, staff):
+    product = client.product(staff, stock=1)
+    customer = client.customer()
+
+    order = client.place(customer, product["id"], quantity=2)
+    final = client.final_order(customer, order["id"])
+
+    assert (final["status"], final["cancel_reason"]) == ("cancelled", "out_of_stock")
+    payments = client.get("/api/payments/", customer, params={"order_id": order["id"]}).json()["results"]
+    assert all(payment["status"] != "succeeded" for payment in payments)
+
+
+def test_replay_with_the_same_key_and_body_returns_the_same_order(client, staff):
+    product = client.product(staff, stock=5)
+    customer, key = client.customer(), str(uuid.uuid4())
+    items = [{"product_id": product["id"], "quantity": 1}]
+
+    first = client.checkout(customer, items, key=key)
+    replay = client.checkout(customer, items, key=key)
+
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert replay.json()["id"] == first.json()["id"]
+    assert client.get("/api/orders/", customer).json()["count"] == 1
+
+
+def test_same_key_with_a_different_body_is_a_conflict(client, staff):
+    product = client.product(staff, stock=5)
+    customer, key = client.customer(), str(uuid.uuid4())
+
+    client.checkout(customer, [{"product_id": product["id"], "quantity": 1}], key=key)
+    conflict = client.checkout(customer, [{"product_id": product["id"], "quantity": 2}], key=key)
+
+    assert conflict.status_code == 409
+    assert conflict.json()["type"] == "client_error"
+
+
+def test_cancelling_a_confirmed_order_refunds_and_restocks(client, staff):
+    product = client.product(staff, price="10.00", stock=3)
+    customer = client.customer()
+    order = client.place(customer, product["id"], quantity=3)
+    assert client.final_order(customer, order["id"])["status"] == "confirmed"
+    client.stock(product["id"], on_hand=0, reserved=0)
+
+    response = client.post(f"/api/orders/{order['id']}/cancel/", headers=customer)
+
+    assert response.status_code == 200
+    assert client.get(f"/api/orders/{order['id']}/", customer).json()["cancel_reason"] == "customer_request"
+    [payment] = client.payments(customer, order["id"], {"refunded"})
+    assert payment["amount"] == "30.00"
+    assert client.stock(product["id"], on_hand=3, reserved=0)["available"] == 3
+
+
+def test_another_customers_order_is_not_found(client, staff):
+    product = client.product(staff, stock=2)
+    owner, stranger = client.customer(), client.customer()
+    order = client.place(owner, product["id"])
+
+    response = client.get(f"/api/orders/{order['id']}/", stranger)
+
+    assert response.status_code == 404
+    assert response.json()["type"] == "client_error"
+    assert [error["code"] for error in response.json()["errors"]] == ["not_found"]
+
+
+# -- the gateway's own answers ---------------------------------------------------------------------
+def test_unknown_route_is_the_contracts_404(client):
+    response = client.get("/no/such/route/")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == NOT_FOUND
+
+
+def test_metrics_are_not_routed(client):
+    response = client.get("/metrics")
+
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+def test_request_body_over_the_limit_is_413_in_the_error_format(client):
+    response = requests.post(f"{client.url}/api/auth/register/", data=b"x" * (2 * 1024 * 1024),
+                             headers={"Content-Type": "application/json"}, timeout=30)
+
+    assert response.status_code == 413
+    assert [error["code"] for error in response.json()["errors"]] == ["request_too_large"]
+
+
+def test_rate_limit_answers_429_with_retry_after(stack):
+    throttled = Client(stack.start_gateway("gateway-throttled", rate="1r/m", burst="2").url)
+
+    statuses = [throttled.get("/api/products/").status_code for _ in range(5)]
+    response = throttled.get("/api/products/")
+
+    assert statuses == [200, 200, 200, 429, 429]
+    assert (response.status_code, response.headers["Retry-After"]) == (429, "60")
+    assert response.json() == {"type": "client_error",
+                               "errors": [{"code": "throttled", "detail": "Request was throttled.", "attr": None}]}
+
+
+def test_preflight_from_an_allowed_origin_is_answered_by_the_gateway(client):
+    response = requests.options(f"{client.url}/api/orders/", timeout=10, headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, idempotency-key"})
+
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert "Idempotency-Key" in response.headers["Access-Control-Allow-Headers"]
+
+
+def test_other_origins_get_no_cors_headers(client):
+    response = client.get("/api/products/", {"Origin": "https://evil.example.com"})
+
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_security_headers_deny_framing_except_the_admin(client):
+    api = client.get("/api/products/")
+    admin = client.get("/admin/products/login/")
+
+    assert (api.headers["X-Frame-Options"], admin.headers["X-Frame-Options"]) == ("DENY", "SAMEORIGIN")
+    assert admin.status_code == 200
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+    assert api.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_docs_page_shows_the_five_schemas_with_assets_through_the_gateway(client):
+    page = client.get("/api/docs/")
+    schemas = {name: client.get(f"/api/schema/{name}/", {"Accept": "application/json"})
+               for name in ("product", "order", "user", "payment", "inventory")}
+    assets = [client.get(f"/static/products/drf_spectacular_sidecar/swagger-ui-dist/{name}")
+              for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")]
+
+    assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert all(f'url: "/api/schema/{name}/"' in page.text for name in schemas)
+    assert {name: r.status_code for name, r in schemas.items()} == dict.fromkeys(schemas, 200)
+    assert "/api/products/" in schemas["product"].text and "/api/orders/" in schemas["order"].text
+    assert [asset.status_code for asset in assets] == [200, 200, 200]
+
+
+def test_jwks_is_routed_to_the_identity_service(client):
+    response = client.get("/.well-known/jwks.json")
+
+    assert response.status_code == 200
+    assert response.json()["keys"][0]["kty"] == "RSA"
+
+
+# -- the request id ---------------------------------------------------------------------------------
+def test_a_given_request_id_is_echoed(client):
+    response = client.get("/api/products/", {"X-Request-ID": "storefront-42"})
+
+    assert response.headers["X-Request-ID"] == "storefront-42"
+
+
+def test_a_request_id_is_made_when_absent_and_reaches_the_service(client, gateway, stack):
+    response = client.get("/api/categories/")
+    request_id = response.headers["X-Request-ID"]
+
+    assert len(request_id) == 32
+    wait_until(lambda: any(_carries(line, request_id) for line in _log_lines(stack.workdir / "product-web.log")),
+               timeout=10, message="product's access log to carry the generated id")
+
+
+def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client, gateway, stack, staff):
+    product = client.product(staff, stock=2)
+    customer, request_id = client.customer(), f"trace-{uuid.uuid4().hex}"
+
+    response = client.checkout(customer, [{"product_id": product["id"], "quantity": 1}], request_id=request_id)
+    client.final_order(customer, response.json()["id"])
+
+    assert response.headers["X-Request-ID"] == request_id
+    [entry] = [line for line in _log_lines(gateway.access_log) if line["request_id"] == request_id]
+    assert (entry["method"], entry["uri"], entry["status"]) == ("POST", "/api/orders/", 201)
+    assert entry["upstream_addr"] == f"127.0.0.1:{stack.ports['order']}"
+    for log in ("order-web", "order-worker", "inventory-worker", "payment-worker"):
+        wait_until(lambda log=log: any(_carries(line, request_id) for line in _log_lines(stack.workdir / f"{log}.log")),
+                   timeout=30, message=f"{log}.log to carry {request_id}")
