@@ -7,12 +7,22 @@ from ecom_common.events.dead_letters import dead_letter_replay
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+class ReadOnlyAdminMixin:
+    """For records that only the service's own code writes (events, payments, stock movements):
+    staff see them, the domain's services change them."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(OutboxEvent)

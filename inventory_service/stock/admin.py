@@ -6,18 +6,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ecom_common.admin import ReadOnlyAdmin
 from stock.models import InventoryOrder, Reservation, Stock, StockMovement
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LowStockFilter(admin.SimpleListFilter):

@@ -2,23 +2,16 @@
 
 from django.contrib import admin
 
+from ecom_common.admin import ReadOnlyAdminMixin
+
 from cart.models import Cart, CartItem, CatalogProduct
 
 
 @admin.register(CatalogProduct)
-class CatalogProductAdmin(admin.ModelAdmin):
+class CatalogProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sku", "name", "price", "currency", "is_active", "is_deleted", "source_updated_at"]
     list_filter = ["is_active", "is_deleted", "currency"]
     search_fields = ["product_id", "sku", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CartItemInline(admin.TabularInline):

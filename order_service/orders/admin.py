@@ -5,21 +5,16 @@ of the saga's correlation id this service published (out) and handled (in).
 """
 
 from django.contrib import admin
+
+from ecom_common.admin import ReadOnlyAdminMixin
 from django.utils.html import format_html, format_html_join
 
 from orders.models import CheckoutSaga, Order, OrderLine, OrderStatusChange
 from orders.selectors import saga_timeline
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -42,7 +37,7 @@ class CheckoutSagaInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "user_id", "status", "cancel_reason", "total", "currency", "created_at"]
     list_filter = ["status", "cancel_reason"]
     search_fields = ["id", "user_id"]
@@ -53,15 +48,6 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [OrderLineInline, OrderStatusChangeInline, CheckoutSagaInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Saga timeline (events out and in)")
     def timeline(self, order: Order) -> str:
