@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ECOM_ADMIN_EMAIL ?= admin@example.com
 export ECOM_ADMIN_PASSWORD ?= admin
 
-.PHONY: run test install migrate seed servers clean help
+.PHONY: run test install migrate seed servers clean help bench
 
 help:
 	@echo "make run    - install, migrate, seed demo data and start the gateway (:8000), every service and worker"
@@ -56,6 +56,12 @@ servers:
 
 test: install servers
 	scripts/test-all
+
+# Figures, never pass/fail: the real stack + gateway vs a bare Django baseline, wrk reads,
+# open-loop checkout, saga completion and a Celery no-op (docs/performance.md). ~6 minutes.
+bench: install servers
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null
+	python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,25 @@
-"""OpenAPI pieces drf-standardized-errors does not ship: the 409 body of ``errors.Conflict``."""
+"""OpenAPI pieces drf-standardized-errors does not ship: the 409 body of ``errors.Conflict`` and a 401
+body that lists simplejwt's codes: ``token_not_valid`` (an expired, forged or refresh token) and
+``no_active_account`` (wrong email or password at sign-in)."""
+
+import re
 
 from rest_framework import serializers
+
+ERROR_CODES_401 = [("authentication_failed", "Authentication failed"), ("not_authenticated", "Not authenticated"),
+                   ("token_not_valid", "Token not valid"),
+                   ("no_active_account", "No active account")]
+
+
+class Error401Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ERROR_CODES_401)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse401Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = Error401Serializer(many=True)
 
 
 class Error409Serializer(serializers.Serializer):
@@ -12,3 +31,17 @@ class Error409Serializer(serializers.Serializer):
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.CharField()
     errors = Error409Serializer(many=True)
+
+
+def index_placeholders_as_patterns(result, generator, request, public):
+    """drf-spectacular postprocessing hook: ``attr`` of a list item's error is documented by
+    drf-standardized-errors as ``items.INDEX.product_id``, but the API answers the real index
+    (``items.0.product_id``). Such an enum becomes the pattern it stands for."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        attr = component.get("properties", {}).get("attr", {})
+        values = attr.get("enum") or []
+        if any(".INDEX." in str(value) for value in values):
+            alternatives = "|".join(re.escape(str(value)).replace("INDEX", r"\d+") for value in values)
+            attr.pop("enum")
+            attr["pattern"] = f"^({alternatives})$"
+    return result

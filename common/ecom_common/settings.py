@@ -94,7 +94,7 @@ def spectacular_settings(*, title: str, description: str) -> dict:
             "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
             "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
             "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
-            "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+            "ErrorCode401Enum": "ecom_common.openapi.ERROR_CODES_401",
             "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
             "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
             "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
@@ -103,7 +103,10 @@ def spectacular_settings(*, title: str, description: str) -> dict:
             "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
             "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         },
-        "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+        "POSTPROCESSING_HOOKS": [
+            "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+            "ecom_common.openapi.index_placeholders_as_patterns",
+        ],
     }
 
 
@@ -224,12 +227,15 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    # JSON everywhere (CONTRACT.md): a form or multipart body is refused with 415, not half-parsed.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "ecom_common.errors.EcomExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "429"],
-    "ERROR_SCHEMAS": {"409": "ecom_common.openapi.ErrorResponse409Serializer"},
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "415", "429"],
+    "ERROR_SCHEMAS": {"401": "ecom_common.openapi.ErrorResponse401Serializer",
+                      "409": "ecom_common.openapi.ErrorResponse409Serializer"},
 }
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -37,6 +38,7 @@ class StockDetailApi(generics.GenericAPIView):
         return Response(StockSerializer(_stock_or_404(product_id)).data)
 
 
+@extend_validation_errors(["zero", "insufficient_stock"], field_name="delta", methods=["post"])
 class StockAdjustApi(generics.GenericAPIView):
     serializer_class = StockAdjustSerializer
     permission_classes = [IsStaff]

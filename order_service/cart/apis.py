@@ -1,6 +1,7 @@
 """HTTP interface of the cart: the caller's own cart only."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -31,6 +32,8 @@ class CartApi(APIView):
     ),
     destroy=extend_schema(summary="Remove a cart line"),
 )
+@extend_validation_errors(["unavailable", "currency_mismatch"], field_name="product_id", actions=["create"])
+@extend_validation_errors(["invalid_quantity"], field_name="quantity", actions=["create", "partial_update"])
 class CartItemViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = CartItemSerializer

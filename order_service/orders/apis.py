@@ -5,6 +5,7 @@ import uuid
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -33,6 +34,9 @@ def _idempotency_key(request) -> uuid.UUID:
     list=extend_schema(summary="The caller's orders (staff: everyone's), newest first"),
     retrieve=extend_schema(summary="An order with its status history"),
 )
+@extend_validation_errors(["cart_empty", "duplicate_product", "currency_mismatch"], field_name="items", actions=["create"])
+@extend_validation_errors(["required", "invalid"], field_name=IDEMPOTENCY_KEY, actions=["create"])
+@extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = OrderSerializer
     permission_classes = [IsAuthenticated]

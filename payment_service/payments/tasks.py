@@ -1,8 +1,8 @@
 """Celery tasks of payments: thin, they call services and selectors."""
 
 from celery import shared_task
-from ecom_common.events.tasks import backoff_seconds
 
+from ecom_common.events.tasks import PERIODIC_TASK_OPTIONS, backoff_seconds
 from payments import selectors, services
 from payments.models import Payment
 
@@ -18,7 +18,7 @@ def payment_charge_task(self, payment_id: str) -> None:
         raise self.retry(countdown=backoff_seconds(self.request.retries))
 
 
-@shared_task(ignore_result=True)
+@shared_task(**PERIODIC_TASK_OPTIONS)
 def payment_charge_resume_stalled_task() -> int:
     """Beat: enqueues again the charge of payments whose task was lost (broker down, purged queue)."""
     payment_ids = selectors.payment_stalled_ids()

@@ -2,6 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import viewsets
 from rest_framework.response import Response
 
@@ -25,6 +26,7 @@ def _is_staff(request) -> bool:
     partial_update=extend_schema(summary="Update a product (staff)"),
     destroy=extend_schema(summary="Delete a product (staff)"),
 )
+@extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
 class ProductViewSet(viewsets.ModelViewSet):
     serializer_class = ProductSerializer
     permission_classes = [IsStaffOrReadOnly]
@@ -72,6 +74,8 @@ class ProductViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Update a category (staff)"),
     destroy=extend_schema(summary="Delete a category without products or sub-categories (staff)"),
 )
+@extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["category_cycle"], field_name="parent", actions=["update", "partial_update"])
 class CategoryViewSet(viewsets.ModelViewSet):
     serializer_class = CategorySerializer
     permission_classes = [IsStaffOrReadOnly]

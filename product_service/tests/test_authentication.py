@@ -2,6 +2,7 @@
 
 import base64
 import json
+import time
 from datetime import timedelta
 
 import jwt
@@ -114,3 +115,45 @@ def _hs256_by_hand(claims: dict, secret: bytes, kid: str) -> str:
     signing_input = f"{b64(json.dumps({'alg': 'HS256', 'typ': 'JWT', 'kid': kid}).encode())}.{b64(json.dumps(claims).encode())}"
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{b64(signature)}"
+
+
+def _assert_refused_in_the_error_format(response):
+    assert response.status_code == 401
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert [error["code"] for error in body["errors"]] == ["token_not_valid"]
+    assert body["errors"][0]["attr"] is None
+
+
+def test_token_not_yet_valid_is_refused(api_client, verify_with_identity_service):
+    not_before = int(time.time()) + 3600
+    token = sign_token(verify_with_identity_service.private_key_pem, is_staff=True, nbf=not_before)
+
+    response = _create_product(api_client, token)
+
+    _assert_refused_in_the_error_format(response)
+
+
+def test_token_from_another_issuer_is_refused(api_client, verify_with_identity_service):
+    token = sign_token(verify_with_identity_service.private_key_pem, is_staff=True, iss="https://evil.example.com")
+
+    response = _create_product(api_client, token)
+
+    _assert_refused_in_the_error_format(response)
+
+
+def test_token_for_another_audience_is_refused(api_client, verify_with_identity_service):
+    token = sign_token(verify_with_identity_service.private_key_pem, is_staff=True, aud="another-platform")
+
+    response = _create_product(api_client, token)
+
+    _assert_refused_in_the_error_format(response)
+
+
+def test_refresh_token_used_as_access_token_is_refused(api_client, verify_with_identity_service):
+    identity = verify_with_identity_service
+    tokens = identity.register_and_login(identity.staff_email, identity.staff_password)
+
+    response = _create_product(api_client, tokens["refresh"])
+
+    _assert_refused_in_the_error_format(response)

@@ -1,7 +1,7 @@
 """HTTP interface of the identity service: thin views over services and selectors."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,8 +19,13 @@ from accounts.serializers import (
 )
 from accounts.services import address_create, address_delete, address_update, user_register, user_update
 from ecom_common.auth import keys
+from ecom_common.openapi import ErrorResponse401Serializer
 
 
+# Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) answer with these codes.
+@extend_validation_errors(["password_too_similar", "password_too_short", "password_too_common", "password_entirely_numeric"],
+                          field_name="password", methods=["post"])
+@extend_validation_errors(["unique"], field_name="email", methods=["post"])
 class UserRegisterApi(generics.CreateAPIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

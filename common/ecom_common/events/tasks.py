@@ -5,6 +5,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
 
 from ecom_common.events import relay
 from ecom_common.events.dead_letters import dead_letter_record
@@ -24,32 +25,47 @@ def backoff_seconds(retries: int) -> int:
     return max(1, round(random.uniform(0, ceiling)))
 
 
-@shared_task(name="ecom_common.outbox_relay", ignore_result=True)
+# Options of every periodic sweep (here and in the services): it runs again in seconds, so a
+# failed run (the database or broker away) is dropped, not dead-lettered, and an outage leaves
+# no noise among the real dead letters.
+PERIODIC_TASK_OPTIONS = {"ignore_result": True, "acks_on_failure_or_timeout": True}
+
+
+@shared_task(name="ecom_common.outbox_relay", **PERIODIC_TASK_OPTIONS)
 def outbox_relay_task() -> int:
     """Publishes what the outbox holds: right after each commit, and every few seconds by beat."""
     return relay.outbox_publish_pending()
 
 
-@shared_task(name="ecom_common.outbox_prune", ignore_result=True)
+@shared_task(name="ecom_common.outbox_prune", **PERIODIC_TASK_OPTIONS)
 def outbox_prune_task() -> int:
     return relay.outbox_prune()
 
 
-@shared_task(name="ecom_common.dead_letter_queue_drain", ignore_result=True)
+@shared_task(name="ecom_common.dead_letter_queue_drain", **PERIODIC_TASK_OPTIONS)
 def dead_letter_queue_drain_task() -> int:
     from ecom_common.events.dead_letters import dead_letter_queue_drain
 
     return dead_letter_queue_drain()
 
 
-@shared_task(bind=True, name="ecom_common.event_handle", ignore_result=True)
+# max_retries=None: EVENT_HANDLER_MAX_RETRIES below is the limit, not Celery's default of 3
+# (which would fail the task, unrecorded, before a higher setting is reached).
+@shared_task(bind=True, name="ecom_common.event_handle", ignore_result=True, max_retries=None)
 def event_handle_task(self, handler_name: str, envelope: dict) -> None:
-    """Applies one event to one handler, retrying transient failures, then dead-lettering."""
+    """Applies one event to one handler, retrying transient failures, then dead-lettering.
+
+    While the database is unreachable (a restart, a failover) the handler is not at fault and no
+    dead letter could be written: it is retried, with backoff, until the database is back.
+    """
     try:
         event_apply(handler_name=handler_name, envelope=envelope)
     except (UnknownHandler, InvalidEnvelope) as exc:
         # Retrying cannot help: straight to the dead letters.
         dead_letter_record(handler_name=handler_name, envelope=envelope, error=repr(exc), attempts=1)
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("database unavailable; retrying", extra={"handler": handler_name, "error": repr(exc)})
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     except Exception as exc:
         attempts = self.request.retries + 1
         if attempts > settings.EVENT_HANDLER_MAX_RETRIES:

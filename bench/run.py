@@ -1,0 +1,352 @@
+"""`make bench`: the real stack on this machine, measured. Prints one table and writes
+bench/results/latest.json. Figures only: nothing here passes or fails on time (targets are
+printed beside each figure). See docs/performance.md.
+
+    .venv/bin/python -m bench.run [--seconds 10] [--rates 10,25,50] [--profile]
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+from system_tests.shop import ADDRESS, Shop
+from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, free_port, new_stack, wait_until, _answers
+
+BENCH = REPO / "bench"
+RESULTS = BENCH / "results"
+CONNECTIONS, THREADS = 32, 2
+
+
+# ------------------------------------------------------------------------------------------ wrk
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install wrk)", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+        return shutil.which("wrk")
+    sys.exit("wrk is missing: install it (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk)")
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return round(float(number) * _UNITS[unit], 2)
+
+
+def wrk(url: str, *, seconds: int, headers: dict | None = None) -> dict:
+    command = [shutil.which("wrk"), "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+(?:us|ms|s|m))\s*$", out, re.M))
+    if "50" not in latency or "99" not in latency:
+        print(f"unexpected wrk output for {url}:\n{out}", file=sys.stderr, flush=True)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)$", out, re.M)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) if "Requests/sec" in out else 0.0,
+        "p50_ms": _ms(latency["50"]) if "50" in latency else None,
+        "p99_ms": _ms(latency["99"]) if "99" in latency else None,
+        "requests": int(m.group(1)) if (m := re.search(r"(\d+) requests in", out)) else 0,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1) if errors else None,
+    }
+
+
+# ------------------------------------------------------------------------------------------ baseline
+def start_baseline(stack) -> tuple[str, list[subprocess.Popen]]:
+    workdir = stack.workdir / "baseline"
+    workdir.mkdir(parents=True, exist_ok=True)
+    app_port, port = free_port(), free_port()
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+    env.update(TUNING)  # the same GUNICORN_WORKERS / GUNICORN_THREADS as the services
+    env.update(
+        BASELINE_DATABASE_URL=f"postgres://ecom_product:ecom_product@{stack.env('product')['DATABASE_URL'].split('@', 1)[1]}",
+        BASELINE_REDIS_URL=stack.env("product")["REDIS_URL"],
+        PYTHONPATH=str(BENCH / "baseline"),
+    )
+    log = open(workdir / "gunicorn.log", "a")
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "baseline_site:application", "-c",
+                            str(REPO / "ops/gunicorn.conf.py"), "-b", f"127.0.0.1:{app_port}"],
+                           cwd=BENCH / "baseline", env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    conf = (BENCH / "baseline/nginx.conf.template").read_text()
+    for name, value in {"dir": str(workdir), "upstream": f"127.0.0.1:{app_port}", "listen": f"127.0.0.1:{port}"}.items():
+        conf = conf.replace("{{" + name + "}}", value)
+    (workdir / "nginx.conf").write_text(conf)
+    proxy = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr",
+                              "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _answers(f"{url}/api/products/"), timeout=30, message="the baseline to answer")
+    return url, [proxy, web]
+
+
+# ------------------------------------------------------------------------------------------ checkout
+def percentile(values: list[float], pct: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(pct / 100 * len(ordered) + 0.5)) - 1)], 2)
+
+
+def checkout_at(gateway_url: str, customers: list[dict], products: list[str], *, rate: float, seconds: float) -> dict:
+    """Open loop: requests are sent on a fixed schedule whatever the answers' latency; latency is
+    measured from the scheduled send time (no coordinated omission)."""
+    session_local = threading.local()
+    count = int(rate * seconds)
+    results = []
+
+    def one(i: int, scheduled: float) -> None:
+        session = getattr(session_local, "session", None) or requests.Session()
+        session_local.session = session
+        body = {"items": [{"product_id": products[i % len(products)], "quantity": 1}],
+                "shipping_address": ADDRESS, "payment_token": "tok_visa"}
+        headers = {**customers[i % len(customers)], "Idempotency-Key": str(uuid.uuid4())}
+        try:
+            response = session.post(f"{gateway_url}/api/orders/", json=body, headers=headers, timeout=30)
+            status, order_id = response.status_code, (response.json().get("id") if response.status_code == 201 else None)
+        except requests.RequestException:
+            status, order_id = 0, None
+        results.append((status, (time.monotonic() - scheduled) * 1000, order_id))
+
+    start = time.monotonic() + 0.2
+    with concurrent.futures.ThreadPoolExecutor(max_workers=96) as pool:
+        for i in range(count):
+            scheduled = start + i / rate
+            delay = scheduled - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, i, scheduled)
+    elapsed = time.monotonic() - start
+    accepted = [r for r in results if r[0] == 201]
+    latencies = [r[1] for r in accepted]
+    return {
+        "offered_per_s": rate, "sent": count, "accepted": len(accepted),
+        "accepted_per_s": round(len(accepted) / elapsed, 1),
+        "statuses": {str(s): sum(1 for r in results if r[0] == s) for s in sorted({r[0] for r in results})},
+        "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+        "order_ids": [r[2] for r in accepted],
+    }
+
+
+def saga_completion(stack, order_ids: list[str], *, timeout: float) -> dict:
+    """201 → confirmed from the order service's status history (its database, read as superuser).
+
+    Waits at most ``timeout`` for the backlog to drain (keeps `make bench` bounded); when more than
+    1% of the orders are still unfinished then, the p99 is not known, only that it exceeds the wait."""
+    def finished():
+        rows = stack.sql('SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
+                         "AND status IN ('confirmed', 'cancelled')", [order_ids])
+        return rows[0][0] >= len(order_ids)
+    try:
+        wait_until(finished, timeout=timeout, interval=1, message="every benchmark order to finish its saga")
+    except AssertionError:
+        pass
+    rows = stack.sql(
+        'SELECT p.order_id, p.at, c.at FROM "order".orders_orderstatuschange p '
+        'JOIN "order".orders_orderstatuschange c ON c.order_id = p.order_id AND c.status = %s '
+        "WHERE p.status = 'pending' AND p.order_id = ANY(%s::uuid[])", ["confirmed", order_ids])
+    durations = [(confirmed - pending).total_seconds() * 1000 for _, pending, confirmed in rows]
+    unfinished = stack.sql('SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
+                           "AND status NOT IN ('confirmed', 'cancelled')", [order_ids])[0][0]
+    span = None
+    if rows:
+        first, last = min(r[1] for r in rows), max(r[2] for r in rows)
+        span = (last - first).total_seconds()
+    return {
+        "confirmed": len(rows), "of": len(order_ids),
+        "unfinished_after_wait": unfinished,
+        "completion_p50_ms": percentile(durations, 50) if unfinished <= len(order_ids) / 2 else None,
+        "completion_p99_ms": percentile(durations, 99) if unfinished <= len(order_ids) / 100 else None,
+        "sagas_per_s": round(len(rows) / span, 1) if span else None,
+    }
+
+
+# ------------------------------------------------------------------------------------------ celery
+def celery_noop(stack, *, round_trips: int = 200, burst: int = 500) -> dict:
+    redis_url = f"{REDIS}/15"
+    env = {**os.environ, "BENCH_BROKER_URL": f"amqp://guest:guest@{RABBIT}/{stack.vhost}", "BENCH_RESULT_URL": redis_url,
+           "PYTHONPATH": str(REPO)}
+    os.environ.update(BENCH_BROKER_URL=env["BENCH_BROKER_URL"], BENCH_RESULT_URL=redis_url)
+    log = open(stack.workdir / "bench-noop-worker.log", "a")
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "bench.celery_noop", "worker", "-Q", "bench_noop",
+                               "-c", "2", "-n", f"noop@{stack.name}", "--without-gossip", "--without-mingle",
+                               "-l", "WARNING"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        from bench.celery_noop import app, noop
+        app.conf.broker_url, app.conf.result_backend = env["BENCH_BROKER_URL"], redis_url
+        noop.delay().get(timeout=60)  # the worker is up
+        trips = []
+        for _ in range(round_trips):
+            sent = time.perf_counter()
+            noop.delay().get(timeout=30)
+            trips.append((time.perf_counter() - sent) * 1000)
+        started = time.perf_counter()
+        pending = [noop.delay() for _ in range(burst)]
+        for result in pending:
+            result.get(timeout=120)
+        elapsed = time.perf_counter() - started
+        return {"round_trip_p50_ms": percentile(trips, 50), "round_trip_p99_ms": percentile(trips, 99),
+                "tasks_per_s": round(burst / elapsed, 1), "round_trips": round_trips, "burst": burst}
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+# ------------------------------------------------------------------------------------------ profile
+def profile_product(stack, url: str, seconds: int) -> Path:
+    """py-spy top-of-stack totals for one product gunicorn worker while wrk loads ``url``."""
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    workers = subprocess.run(["pgrep", "-P", str(stack.web["product"].pid)], capture_output=True, text=True).stdout.split()
+    out = RESULTS / "profile-product.txt"
+    record = subprocess.Popen([pyspy, "record", "--pid", workers[0], "--duration", str(seconds), "--format", "raw",
+                               "--output", str(out), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wrk(url, seconds=seconds)
+    record.wait(timeout=60)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ main
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
+    parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "10,25,50"))
+    parser.add_argument("--checkout-seconds", type=float, default=float(os.environ.get("BENCH_CHECKOUT_SECONDS", "10")))
+    parser.add_argument("--drain-seconds", type=float, default=float(os.environ.get("BENCH_DRAIN_SECONDS", "20")),
+                        help="how long to wait for each rate's sagas to finish before measuring")
+    parser.add_argument("--profile", action="store_true", help="py-spy the product service under the cached detail load")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    ensure_wrk()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    began = time.monotonic()
+    print("starting the stack (every service, worker and the gateway)...", flush=True)
+    stack = new_stack().start()
+    extra = []
+    try:
+        gateway = stack.start_gateway(rate="1000000r/s", burst="1000000")
+        baseline_url, extra = start_baseline(stack)
+        shop = Shop(stack)
+        print("seeding: products, stock and customers...", flush=True)
+        stocked = [shop.product(price="9.99", stock=100000) for _ in range(4)]
+        for n in range(60):  # a catalog with more than one page, some words to search for
+            requests.post(f"{stack.url('product')}/api/products/", headers=shop.staff, timeout=10, json={
+                "sku": f"BENCH-{n:03d}-{uuid.uuid4().hex[:6]}", "name": f"Bench {'lamp' if n % 3 else 'chair'} {n:03d}",
+                "description": "A benchmark product with a longer description of its oak and brass.",
+                "price": "19.99", "currency": "USD"}).raise_for_status()
+        customers = [shop.customer() for _ in range(16)]  # password hashing: ~1-2 s each here
+        product = stocked[0]
+        staff = {"Authorization": shop.staff["Authorization"]}
+
+        reads = {}
+        cases = [
+            ("detail_cached", f"/api/products/{product}/", {}, f"/api/products/{product}/"),
+            ("detail_uncached", f"/api/products/{product}/", staff, f"/api/products/{product}/?nocache=1"),
+            ("list", "/api/products/", {}, "/api/products/"),
+            ("search", "/api/products/?search=lamp", {}, "/api/products/?search=lamp"),
+        ]
+        for name, path, headers, baseline_path in cases:
+            print(f"wrk {name} ({args.seconds}s x 2)...", flush=True)
+            requests.get(gateway.url + path, headers=headers, timeout=10).raise_for_status()  # warm the cache
+            ours = wrk(gateway.url + path, seconds=args.seconds, headers=headers)
+            base = wrk(baseline_url + baseline_path, seconds=args.seconds)
+            reads[name] = {"ours": ours, "baseline": base, "ratio": round(ours["rps"] / base["rps"], 3) if base["rps"] else None}
+
+        profile = None
+        if args.profile:
+            print("profiling the product service (py-spy)...", flush=True)
+            profile = str(profile_product(stack, gateway.url + f"/api/products/{product}/", args.seconds))
+
+        checkout = []
+        for rate in [float(r) for r in args.rates.split(",")]:
+            print(f"checkout at {rate:g} orders/s for {args.checkout_seconds:g}s...", flush=True)
+            run = checkout_at(gateway.url, customers, stocked, rate=rate, seconds=args.checkout_seconds)
+            run.update(saga_completion(stack, run.pop("order_ids"), timeout=args.drain_seconds))
+            checkout.append(run)
+        knee = next((c["offered_per_s"] for c in checkout
+                     if c["completion_p99_ms"] is None or c["completion_p99_ms"] > 2000), None)
+
+        print("celery no-op round trips...", flush=True)
+        broker = celery_noop(stack)
+    finally:
+        for process in extra:
+            os.killpg(process.pid, signal.SIGTERM)
+        stack.stop()
+
+    result = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {"wrk": {"connections": CONNECTIONS, "threads": THREADS, "seconds": args.seconds},
+                     "gunicorn_workers": TUNING["GUNICORN_WORKERS"], "gunicorn_threads": TUNING["GUNICORN_THREADS"],
+                     "checkout_seconds": args.checkout_seconds, "drain_seconds": args.drain_seconds,
+                     "uncached": "staff bearer token (the catalog caches only non-staff responses); baseline ?nocache=1"},
+        "reads": reads, "checkout": checkout, "completion_p99_over_2s_at": knee, "celery_noop": broker,
+        "profile": profile, "duration_s": round(time.monotonic() - began, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result)
+    print(f"\nwritten: {args.out}  ({result['duration_s']}s)")
+    return 0
+
+
+def _fmt(value, unit="") -> str:
+    return "-" if value is None else f"{value:g}{unit}"
+
+
+def print_table(r: dict) -> None:
+    rows = [("measure", "figure", "baseline", "ours/base", "target")]
+    targets = {"detail_cached": "≥0.70 x base req/s, p99 ≤ 50 ms", "list": "p99 ≤ 100 ms"}
+    for name, read in r["reads"].items():
+        ours, base = read["ours"], read["baseline"]
+        rows.append((f"GET {name} req/s", _fmt(ours["rps"]), _fmt(base["rps"]), _fmt(read["ratio"]),
+                     targets.get(name, "") if name != "list" else ""))
+        rows.append((f"GET {name} p50/p99 ms", f"{_fmt(ours['p50_ms'])}/{_fmt(ours['p99_ms'])}",
+                     f"{_fmt(base['p50_ms'])}/{_fmt(base['p99_ms'])}", "", targets.get(name, "") if name == "list" else ""))
+        if ours["non_2xx"] or base["non_2xx"]:
+            rows.append((f"  {name} non-2xx", str(ours["non_2xx"]), str(base["non_2xx"]), "", "(should be 0)"))
+    for c in r["checkout"]:
+        rate = f"{c['offered_per_s']:g}/s"
+        rows.append((f"POST order @{rate} accepted/s", f"{c['accepted_per_s']:g} ({c['accepted']}/{c['sent']})", "", "", ""))
+        rows.append((f"POST order @{rate} p50/p99 ms", f"{_fmt(c['p50_ms'])}/{_fmt(c['p99_ms'])}", "", "", "p99 ≤ 500 ms"))
+        rows.append((f"saga @{rate} done p50/p99 ms", f"{_fmt(c['completion_p50_ms'])}/{_fmt(c['completion_p99_ms'])}"
+                     + (f" ({c['unfinished_after_wait']} unfinished after {r['settings']['drain_seconds']:g}s)"
+                        if c["unfinished_after_wait"] else ""),
+                     "", "", "p99 ≤ 2000 ms"))
+        rows.append((f"saga @{rate} sagas/s", f"{_fmt(c['sagas_per_s'])} ({c['confirmed']}/{c['of']} confirmed)",
+                     "", "", "≥ 50/s at p99 ≤ 2 s"))
+    rows.append(("saga p99 > 2 s from", _fmt(r["completion_p99_over_2s_at"], "/s") if r["completion_p99_over_2s_at"]
+                 else "not reached", "", "", ""))
+    b = r["celery_noop"]
+    rows.append(("celery no-op round trip p50/p99 ms", f"{_fmt(b['round_trip_p50_ms'])}/{_fmt(b['round_trip_p99_ms'])}", "", "",
+                 "(broker ceiling)"))
+    rows.append(("celery no-op tasks/s", _fmt(b["tasks_per_s"]), "", "", "(broker ceiling)"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for n, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

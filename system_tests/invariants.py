@@ -1,0 +1,105 @@
+"""What must hold across the services' databases once the platform is quiet, whatever happened.
+
+Read as the superuser through ``stack.sql`` (the tests' view; no service reads another's tables).
+Each check returns the rows that break it, so a failure names the orders or products at fault.
+"""
+
+from system_tests.stack import SERVICES, wait_until
+
+# Every confirmed order: exactly one succeeded payment, and each line's reservation committed.
+CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT = """
+    SELECT o.id, count(p.id) FILTER (WHERE p.status = 'succeeded') AS succeeded
+    FROM "order".orders_order o LEFT JOIN payment.payments_payment p ON p.order_id = o.id
+    WHERE o.status = 'confirmed' GROUP BY o.id
+    HAVING count(p.id) FILTER (WHERE p.status = 'succeeded') <> 1
+"""
+CONFIRMED_LINE_NOT_COMMITTED = """
+    SELECT l.order_id, l.product_id, l.quantity, r.quantity, r.status
+    FROM "order".orders_orderline l JOIN "order".orders_order o ON o.id = l.order_id
+    LEFT JOIN inventory.stock_reservation r ON r.order_id = l.order_id AND r.product_id = l.product_id
+    WHERE o.status = 'confirmed' AND (r.id IS NULL OR r.status <> 'committed' OR r.quantity <> l.quantity)
+"""
+# Every cancelled order: nothing held for it, and no payment that kept the customer's money.
+CANCELLED_WITH_HELD_RESERVATION = """
+    SELECT r.order_id, r.product_id, r.quantity
+    FROM inventory.stock_reservation r JOIN "order".orders_order o ON o.id = r.order_id
+    WHERE o.status = 'cancelled' AND r.status = 'held'
+"""
+CANCELLED_WITH_UNREFUNDED_PAYMENT = """
+    SELECT p.order_id, p.status FROM payment.payments_payment p JOIN "order".orders_order o ON o.id = p.order_id
+    WHERE o.status = 'cancelled' AND p.status NOT IN ('failed', 'refunded', 'voided')
+"""
+# No charge twice: at most one approved provider charge per order.
+ORDER_CHARGED_MORE_THAN_ONCE = """
+    SELECT p.order_id, count(*) FROM payment.payments_testprovidercharge c
+    JOIN payment.payments_payment p ON c.idempotency_key = p.id::text
+    WHERE c.is_approved GROUP BY p.order_id HAVING count(*) > 1
+"""
+RESERVATION_OF_UNKNOWN_ORDER = """
+    SELECT r.id, r.order_id FROM inventory.stock_reservation r
+    WHERE NOT EXISTS (SELECT 1 FROM "order".orders_order o WHERE o.id = r.order_id)
+"""
+PAYMENT_OF_UNKNOWN_ORDER = """
+    SELECT p.id, p.order_id FROM payment.payments_payment p
+    WHERE NOT EXISTS (SELECT 1 FROM "order".orders_order o WHERE o.id = p.order_id)
+"""
+# Stock is the sum of its movements, and never negative.
+STOCK_NOT_SUM_OF_MOVEMENTS = """
+    SELECT s.product_id, s.on_hand, s.reserved, coalesce(m.on_hand, 0), coalesce(m.reserved, 0)
+    FROM inventory.stock_stock s LEFT JOIN (
+        SELECT product_id, sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved
+        FROM inventory.stock_stockmovement GROUP BY product_id) m ON m.product_id = s.product_id
+    WHERE s.on_hand <> coalesce(m.on_hand, 0) OR s.reserved <> coalesce(m.reserved, 0)
+       OR s.on_hand < 0 OR s.reserved < 0 OR s.reserved > s.on_hand
+"""
+# What is held is what the held reservations add up to.
+RESERVED_NOT_SUM_OF_HELD_RESERVATIONS = """
+    SELECT s.product_id, s.reserved, coalesce(h.quantity, 0) FROM inventory.stock_stock s LEFT JOIN (
+        SELECT product_id, sum(quantity) AS quantity FROM inventory.stock_reservation
+        WHERE status = 'held' GROUP BY product_id) h ON h.product_id = s.product_id
+    WHERE s.reserved <> coalesce(h.quantity, 0)
+"""
+
+CHECKS = {
+    "confirmed order without exactly one succeeded payment": CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT,
+    "confirmed order line without its committed reservation": CONFIRMED_LINE_NOT_COMMITTED,
+    "cancelled order with a held reservation": CANCELLED_WITH_HELD_RESERVATION,
+    "cancelled order with an unrefunded payment": CANCELLED_WITH_UNREFUNDED_PAYMENT,
+    "order charged more than once": ORDER_CHARGED_MORE_THAN_ONCE,
+    "reservation of an unknown order": RESERVATION_OF_UNKNOWN_ORDER,
+    "payment of an unknown order": PAYMENT_OF_UNKNOWN_ORDER,
+    "stock that is not the sum of its movements": STOCK_NOT_SUM_OF_MOVEMENTS,
+    "reserved stock that is not the sum of held reservations": RESERVED_NOT_SUM_OF_HELD_RESERVATIONS,
+}
+
+
+def violations(stack) -> dict:
+    """Every invariant that does not hold now, with the rows breaking it."""
+    found = {}
+    for name, query in CHECKS.items():
+        rows = stack.sql(query)
+        if rows:
+            found[name] = rows
+    return found
+
+
+def unpublished_events(stack) -> dict:
+    """Outbox rows of each service not yet on the broker."""
+    counts = {service: stack.sql(
+        f'SELECT count(*) FROM "{service}".ecom_common_outboxevent WHERE published_at IS NULL')[0][0]
+        for service in SERVICES}
+    return {service: count for service, count in counts.items() if count}
+
+
+def assert_invariants(stack, *, timeout: float = 90, settle: float = 30) -> None:
+    """Waits for the platform to settle (no saga pending, every outbox published), then asserts
+    every invariant; compensations run after an order's final status, so they get ``settle``
+    seconds more."""
+    wait_until(lambda: not stack.sql("SELECT 1 FROM \"order\".orders_order WHERE status = 'pending' LIMIT 1"),
+               timeout=timeout, message="every saga to reach a final status")
+    wait_until(lambda: not unpublished_events(stack), timeout=timeout, message="every outbox to be published")
+    try:
+        wait_until(lambda: not violations(stack), timeout=settle, message="the invariants to hold")
+    except AssertionError:
+        found = violations(stack)
+        assert found == {}, f"invariants broken: {found}"
