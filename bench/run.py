@@ -225,6 +225,22 @@ def profile_product(stack, url: str, seconds: int) -> Path:
     return out
 
 
+def profile_workers(stack, seconds: float) -> list[subprocess.Popen]:
+    """Starts py-spy (samples holding the GIL: CPU, not waiting) on every process of the saga's
+    workers, for ``seconds``; the caller waits for the returned recorders."""
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    recorders = []
+    for service in ("order", "inventory", "payment"):
+        parent = str(stack.workers[service].pid)
+        children = subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()
+        for pid in [parent, *children]:
+            recorders.append(subprocess.Popen(
+                [pyspy, "record", "--pid", pid, "--duration", str(int(seconds)), "--format", "raw", "--gil",
+                 "--nonblocking", "--output", str(RESULTS / f"profile-{service}-worker-{pid}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return recorders
+
+
 # ------------------------------------------------------------------------------------------ main
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -233,7 +249,9 @@ def main() -> int:
     parser.add_argument("--checkout-seconds", type=float, default=float(os.environ.get("BENCH_CHECKOUT_SECONDS", "10")))
     parser.add_argument("--drain-seconds", type=float, default=float(os.environ.get("BENCH_DRAIN_SECONDS", "20")),
                         help="how long to wait for each rate's sagas to finish before measuring")
-    parser.add_argument("--profile", action="store_true", help="py-spy the product service under the cached detail load")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy the product service under the cached detail load, and the saga's workers "
+                             "under the last checkout rate")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
     ensure_wrk()
@@ -278,9 +296,13 @@ def main() -> int:
             profile = str(profile_product(stack, gateway.url + f"/api/products/{product}/", args.seconds))
 
         checkout = []
-        for rate in [float(r) for r in args.rates.split(",")]:
+        rates = [float(r) for r in args.rates.split(",")]
+        for rate in rates:
             print(f"checkout at {rate:g} orders/s for {args.checkout_seconds:g}s...", flush=True)
+            recorders = profile_workers(stack, args.checkout_seconds) if args.profile and rate == rates[-1] else []
             run = checkout_at(gateway.url, customers, stocked, rate=rate, seconds=args.checkout_seconds)
+            for recorder in recorders:
+                recorder.wait(timeout=60)
             run.update(saga_completion(stack, run.pop("order_ids"), timeout=args.drain_seconds))
             checkout.append(run)
         knee = next((c["offered_per_s"] for c in checkout

@@ -23,6 +23,21 @@ class PaymentNotPreparedError(Exception):
     """``inventory.reserved`` came before ``order.created``: transient, the bus retries it."""
 
 
+def _order_lock(order_id: uuid.UUID | str) -> None:
+    """Makes this service's steps of one order run one at a time, until the transaction ends.
+
+    ``order.created`` and ``order.cancelled`` can be applied at the same moment by two worker
+    processes, and each checks what the other writes (``CancelledOrder``, ``Payment``): neither
+    sees the other's uncommitted row, so without a lock a cancelled order could still be charged.
+    On SQLite (``make run``) writers are serialized anyway.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(uuid.UUID(str(order_id)).bytes[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def _money(amount: Decimal) -> str:
     return f"{amount.quantize(CENT)}"
 
@@ -56,6 +71,7 @@ def payment_prepare(
     *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str
 ) -> Payment:
     """The payment of a new order, awaiting stock; an order already cancelled gets a voided one."""
+    _order_lock(order_id)
     cancelled = CancelledOrder.objects.filter(order_id=order_id).exists()
     payment, _ = Payment.objects.get_or_create(
         order_id=order_id,
@@ -73,6 +89,7 @@ def payment_prepare(
 @transaction.atomic
 def payment_stock_reserved(*, order_id: uuid.UUID) -> Payment:
     """Stock is held for the order: a payment awaiting it moves to processing and is charged."""
+    _order_lock(order_id)
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None:
         raise PaymentNotPreparedError(f"no payment yet for order {order_id}")
@@ -129,6 +146,7 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
 
     With no payment yet, the cancellation is remembered so a late ``order.created`` is never charged.
     """
+    _order_lock(order_id)
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None:
         CancelledOrder.objects.get_or_create(order_id=order_id)

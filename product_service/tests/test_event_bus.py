@@ -69,6 +69,25 @@ def test_published_event_reaches_the_exchange_with_its_id_as_message_id(listenin
     assert OutboxEvent.objects.get(pk=event.id).published_at is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_committed_event_is_published_by_the_committing_process_at_once(listening_queue):
+    event = _publish(data={"product_id": "p-2"})  # no worker runs in this test
+
+    message = listening_queue.get(no_ack=True)
+    assert message is not None and message.properties["message_id"] == event.id
+    assert OutboxEvent.objects.get(pk=event.id).published_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_event_is_never_published(listening_queue):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        event = event_publish(type="product.updated", data={"product_id": "p-3"})
+        raise RuntimeError("the change failed")
+
+    assert listening_queue.get(no_ack=True) is None
+    assert not OutboxEvent.objects.filter(pk=event.id).exists()
+
+
 def test_relay_publishes_each_event_once(listening_queue):
     _publish()
 

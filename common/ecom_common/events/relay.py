@@ -20,30 +20,42 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step"
 CONFIRM_TIMEOUT_SECONDS = 10
 
 
-def outbox_publish_pending(*, batch_size: int = 100, connection=None) -> int:
-    """Publishes every unpublished event, oldest first; returns how many were published.
+def outbox_publish_pending(
+    *, ids: list | None = None, batch_size: int = 100, connection=None, retry_policy: dict = PUBLISH_RETRY_POLICY
+) -> int:
+    """Publishes every unpublished event (or those of ``ids``), oldest first; returns how many.
 
     Rows are locked with ``SKIP LOCKED``, so several relays (the on-commit one, the sweep, other
     replicas) share the work instead of publishing the same event twice. A failure stops the
     batch; the rows it did publish are still marked. ``connection``: a broker other than the app's.
     """
+    pending = OutboxEvent.objects.select_for_update(skip_locked=True).filter(published_at__isnull=True)
+    if ids is not None:
+        pending = pending.filter(id__in=ids)
     published = 0
     producers = current_app.producer_or_acquire() if connection is None else nullcontext(Producer(connection))
     with producers as producer:
         while True:
             with transaction.atomic():
-                rows = list(
-                    OutboxEvent.objects.select_for_update(skip_locked=True)
-                    .filter(published_at__isnull=True)
-                    .order_by("created_at")[:batch_size]
-                )
-                done = _publish_rows(producer, rows)
+                _commit_without_waiting_for_disk()
+                rows = list(pending.order_by("created_at")[:batch_size])
+                done = _publish_rows(producer, rows, retry_policy)
                 published += len(done)
             if len(done) < batch_size:
                 return published
 
 
-def _publish_rows(producer, rows: list[OutboxEvent]) -> list[OutboxEvent]:
+def _commit_without_waiting_for_disk() -> None:
+    """The relay's marks need not survive a PostgreSQL crash: a lost ``published_at`` only means
+    the event is published again, which every consumer's inbox ignores. Not waiting for the WAL
+    flush saves a disk sync per batch."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list[OutboxEvent]:
     done = []
     try:
         for row in rows:
@@ -58,7 +70,7 @@ def _publish_rows(producer, rows: list[OutboxEvent]) -> list[OutboxEvent]:
                 message_id=str(row.id),
                 correlation_id=row.envelope.get("correlation_id"),
                 retry=True,
-                retry_policy=PUBLISH_RETRY_POLICY,
+                retry_policy=retry_policy,
                 timeout=CONFIRM_TIMEOUT_SECONDS,
             )
             row.published_at = timezone.now()

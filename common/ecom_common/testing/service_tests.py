@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from ecom_common.testing.servers import SERVICES, postgres_url
+from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
 __all__ = [
     "test_healthz_says_ok",
@@ -28,6 +28,7 @@ __all__ = [
     "test_openapi_schema_is_served",
     "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
     "test_authenticated_callers_are_throttled_per_user",
+    "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
     "test_admin_login_asks_for_an_email",
     "test_tables_live_in_the_service_schema",
     "test_role_cannot_read_another_services_schema",
@@ -149,6 +150,21 @@ def test_authenticated_callers_are_throttled_per_user(api_client, access_token_f
 
     assert alice_statuses == [200, 200, 429]
     assert bob_status == 200
+
+
+def test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate(api_client, monkeypatch):
+    _limit_rates(monkeypatch, {"anon": "2/min", "user": "100/min"})
+    now = 1_000_000.0
+    monkeypatch.setattr(AnonRateThrottle, "timer", lambda self: now)
+    burst = [api_client.get(SCHEMA_JSON).status_code for _ in range(3)]
+    retry_after = int(api_client.get(SCHEMA_JSON)["Retry-After"])
+
+    monkeypatch.setattr(AnonRateThrottle, "timer", lambda self: now + retry_after)
+    after_waiting = [api_client.get(SCHEMA_JSON).status_code for _ in range(2)]
+
+    assert burst == [200, 200, 429]
+    assert retry_after == 30  # 2/min: after the burst, one request every 30 s
+    assert after_waiting == [200, 429]
 
 
 @pytest.mark.django_db

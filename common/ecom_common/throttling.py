@@ -1,0 +1,43 @@
+"""Per-client rate limits for DRF that cost one small cache read and write per request.
+
+DRF's ``SimpleRateThrottle`` keeps a list of every request's time in the last period and reads
+and rewrites the whole list on each request: at 1200/min that is up to 1200 floats through Redis
+per request, which the benchmark's profile put at ~40 % of a cached read. These keep a single
+number per client instead, the generic cell rate algorithm (GCRA): ``num_requests`` may arrive at
+once, after which they are allowed at the steady rate; no window edge lets twice the rate through.
+"""
+
+import math
+
+from rest_framework import throttling
+
+
+class CellRateThrottleMixin:
+    # Another key than DRF's: its values are lists, these are numbers.
+    cache_format = "throttle_gcra_%(scope)s_%(ident)s"
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = self.timer()
+        # The "theoretical arrival time": when this client's allowance would be back to full.
+        allowed_at = max(self.cache.get(self.key, now), now) + self.duration / self.num_requests
+        if allowed_at - now > self.duration:
+            self.retry_after = allowed_at - self.duration - now
+            return False
+        self.cache.set(self.key, allowed_at, math.ceil(allowed_at - now))
+        return True
+
+    def wait(self):
+        return self.retry_after
+
+
+class AnonRateThrottle(CellRateThrottleMixin, throttling.AnonRateThrottle):
+    """Anonymous callers, by client IP (``NUM_PROXIES`` says which X-Forwarded-For entry)."""
+
+
+class UserRateThrottle(CellRateThrottleMixin, throttling.UserRateThrottle):
+    """Authenticated callers, by user id (from the token: no database lookup)."""
