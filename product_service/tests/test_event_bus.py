@@ -15,7 +15,8 @@ from kombu import Connection, Queue
 
 from ecom_common.events import event_handler, event_publish
 from ecom_common.events.relay import outbox_prune, outbox_publish_pending
-from ecom_common.events.tasks import event_handle_task
+from ecom_common.events.registry import handler_names_for
+from ecom_common.events.tasks import event_deliver, event_handle_task
 from ecom_common.events.topology import events_exchange
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
 from ecom_common.testing.events import deliver, event_envelope
@@ -129,6 +130,18 @@ def test_a_redelivered_event_is_applied_once():
 
     assert applied == [envelope["id"]]
     assert InboxEvent.objects.filter(event_id=envelope["id"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_pool_delivery_runs_each_handler_once_and_acks():
+    applied.clear()
+    envelope = event_envelope("test.happened", {})
+    handlers = handler_names_for("test.happened")
+
+    first, redelivered = event_deliver(handlers, envelope), event_deliver(handlers, envelope)
+
+    assert (first, redelivered) == (True, True)  # True: the consumer acks the event
+    assert applied == [envelope["id"]]
 
 
 def test_a_failing_handler_rolls_back_its_inbox_row():
