@@ -9,8 +9,13 @@ import os
 from celery import Celery
 
 app = Celery("bench_noop", broker=os.environ.get("BENCH_BROKER_URL"), backend=os.environ.get("BENCH_RESULT_URL"))
-app.conf.update(task_default_queue="bench_noop", worker_prefetch_multiplier=1, result_expires=300,  # as the services
-                task_acks_late=True, broker_connection_retry_on_startup=True)
+app.conf.update(
+    task_default_queue="bench_noop",
+    worker_prefetch_multiplier=1,
+    result_expires=300,  # as the services
+    task_acks_late=True,
+    broker_connection_retry_on_startup=True,
+)
 
 
 @app.task(name="bench.noop")

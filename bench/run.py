@@ -25,7 +25,7 @@ from pathlib import Path
 import requests
 
 from system_tests.shop import ADDRESS, Shop
-from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, free_port, new_stack, wait_until, _answers
+from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, _answers, free_port, new_stack, wait_until
 
 BENCH = REPO / "bench"
 RESULTS = BENCH / "results"
@@ -85,15 +85,37 @@ def start_baseline(stack) -> tuple[str, list[subprocess.Popen]]:
         PYTHONPATH=str(BENCH / "baseline"),
     )
     log = open(workdir / "gunicorn.log", "a")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "baseline_site:application", "-c",
-                            str(REPO / "ops/gunicorn.conf.py"), "-b", f"127.0.0.1:{app_port}"],
-                           cwd=BENCH / "baseline", env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "baseline_site:application",
+            "-c",
+            str(REPO / "ops/gunicorn.conf.py"),
+            "-b",
+            f"127.0.0.1:{app_port}",
+        ],
+        cwd=BENCH / "baseline",
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     conf = (BENCH / "baseline/nginx.conf.template").read_text()
-    for name, value in {"dir": str(workdir), "upstream": f"127.0.0.1:{app_port}", "listen": f"127.0.0.1:{port}"}.items():
+    for name, value in {
+        "dir": str(workdir),
+        "upstream": f"127.0.0.1:{app_port}",
+        "listen": f"127.0.0.1:{port}",
+    }.items():
         conf = conf.replace("{{" + name + "}}", value)
     (workdir / "nginx.conf").write_text(conf)
-    proxy = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr",
-                              "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proxy = subprocess.Popen(
+        [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: _answers(f"{url}/api/products/"), timeout=30, message="the baseline to answer")
     return url, [proxy, web]
@@ -117,12 +139,18 @@ def checkout_at(gateway_url: str, customers: list[dict], products: list[str], *,
     def one(i: int, scheduled: float) -> None:
         session = getattr(session_local, "session", None) or requests.Session()
         session_local.session = session
-        body = {"items": [{"product_id": products[i % len(products)], "quantity": 1}],
-                "shipping_address": ADDRESS, "payment_token": "tok_visa"}
+        body = {
+            "items": [{"product_id": products[i % len(products)], "quantity": 1}],
+            "shipping_address": ADDRESS,
+            "payment_token": "tok_visa",
+        }
         headers = {**customers[i % len(customers)], "Idempotency-Key": str(uuid.uuid4())}
         try:
             response = session.post(f"{gateway_url}/api/orders/", json=body, headers=headers, timeout=30)
-            status, order_id = response.status_code, (response.json().get("id") if response.status_code == 201 else None)
+            status, order_id = (
+                response.status_code,
+                (response.json().get("id") if response.status_code == 201 else None),
+            )
         except requests.RequestException:
             status, order_id = 0, None
         results.append((status, (time.monotonic() - scheduled) * 1000, order_id))
@@ -139,10 +167,13 @@ def checkout_at(gateway_url: str, customers: list[dict], products: list[str], *,
     accepted = [r for r in results if r[0] == 201]
     latencies = [r[1] for r in accepted]
     return {
-        "offered_per_s": rate, "sent": count, "accepted": len(accepted),
+        "offered_per_s": rate,
+        "sent": count,
+        "accepted": len(accepted),
         "accepted_per_s": round(len(accepted) / elapsed, 1),
         "statuses": {str(s): sum(1 for r in results if r[0] == s) for s in sorted({r[0] for r in results})},
-        "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
         "order_ids": [r[2] for r in accepted],
     }
 
@@ -152,10 +183,15 @@ def saga_completion(stack, order_ids: list[str], *, timeout: float) -> dict:
 
     Waits at most ``timeout`` for the backlog to drain (keeps `make bench` bounded); when more than
     1% of the orders are still unfinished then, the p99 is not known, only that it exceeds the wait."""
+
     def finished():
-        rows = stack.sql('SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
-                         "AND status IN ('confirmed', 'cancelled')", [order_ids])
+        rows = stack.sql(
+            'SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
+            "AND status IN ('confirmed', 'cancelled')",
+            [order_ids],
+        )
         return rows[0][0] >= len(order_ids)
+
     try:
         wait_until(finished, timeout=timeout, interval=1, message="every benchmark order to finish its saga")
     except AssertionError:
@@ -163,16 +199,22 @@ def saga_completion(stack, order_ids: list[str], *, timeout: float) -> dict:
     rows = stack.sql(
         'SELECT p.order_id, p.at, c.at FROM "order".orders_orderstatuschange p '
         'JOIN "order".orders_orderstatuschange c ON c.order_id = p.order_id AND c.status = %s '
-        "WHERE p.status = 'pending' AND p.order_id = ANY(%s::uuid[])", ["confirmed", order_ids])
+        "WHERE p.status = 'pending' AND p.order_id = ANY(%s::uuid[])",
+        ["confirmed", order_ids],
+    )
     durations = [(confirmed - pending).total_seconds() * 1000 for _, pending, confirmed in rows]
-    unfinished = stack.sql('SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
-                           "AND status NOT IN ('confirmed', 'cancelled')", [order_ids])[0][0]
+    unfinished = stack.sql(
+        'SELECT count(*) FROM "order".orders_order WHERE id = ANY(%s::uuid[]) '
+        "AND status NOT IN ('confirmed', 'cancelled')",
+        [order_ids],
+    )[0][0]
     span = None
     if rows:
         first, last = min(r[1] for r in rows), max(r[2] for r in rows)
         span = (last - first).total_seconds()
     return {
-        "confirmed": len(rows), "of": len(order_ids),
+        "confirmed": len(rows),
+        "of": len(order_ids),
         "unfinished_after_wait": unfinished,
         "completion_p50_ms": percentile(durations, 50) if unfinished <= len(order_ids) / 2 else None,
         "completion_p99_ms": percentile(durations, 99) if unfinished <= len(order_ids) / 100 else None,
@@ -183,16 +225,42 @@ def saga_completion(stack, order_ids: list[str], *, timeout: float) -> dict:
 # ------------------------------------------------------------------------------------------ celery
 def celery_noop(stack, *, round_trips: int = 200, burst: int = 500) -> dict:
     redis_url = f"{REDIS}/15"
-    env = {**os.environ, "BENCH_BROKER_URL": f"amqp://guest:guest@{RABBIT}/{stack.vhost}", "BENCH_RESULT_URL": redis_url,
-           "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "BENCH_BROKER_URL": f"amqp://guest:guest@{RABBIT}/{stack.vhost}",
+        "BENCH_RESULT_URL": redis_url,
+        "PYTHONPATH": str(REPO),
+    }
     os.environ.update(BENCH_BROKER_URL=env["BENCH_BROKER_URL"], BENCH_RESULT_URL=redis_url)
     log = open(stack.workdir / "bench-noop-worker.log", "a")
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "bench.celery_noop", "worker", "-Q", "bench_noop",
-                               "-c", "2", "-n", f"noop@{stack.name}", "--without-gossip", "--without-mingle",
-                               "-l", "WARNING"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.celery_noop",
+            "worker",
+            "-Q",
+            "bench_noop",
+            "-c",
+            "2",
+            "-n",
+            f"noop@{stack.name}",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         from bench.celery_noop import app, noop
+
         app.conf.broker_url, app.conf.result_backend = env["BENCH_BROKER_URL"], redis_url
         noop.delay().get(timeout=60)  # the worker is up
         trips = []
@@ -205,8 +273,13 @@ def celery_noop(stack, *, round_trips: int = 200, burst: int = 500) -> dict:
         for result in pending:
             result.get(timeout=120)
         elapsed = time.perf_counter() - started
-        return {"round_trip_p50_ms": percentile(trips, 50), "round_trip_p99_ms": percentile(trips, 99),
-                "tasks_per_s": round(burst / elapsed, 1), "round_trips": round_trips, "burst": burst}
+        return {
+            "round_trip_p50_ms": percentile(trips, 50),
+            "round_trip_p99_ms": percentile(trips, 99),
+            "tasks_per_s": round(burst / elapsed, 1),
+            "round_trips": round_trips,
+            "burst": burst,
+        }
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
@@ -216,10 +289,27 @@ def celery_noop(stack, *, round_trips: int = 200, burst: int = 500) -> dict:
 def profile_product(stack, url: str, seconds: int) -> Path:
     """py-spy top-of-stack totals for one product gunicorn worker while wrk loads ``url``."""
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    workers = subprocess.run(["pgrep", "-P", str(stack.web["product"].pid)], capture_output=True, text=True).stdout.split()
+    workers = subprocess.run(
+        ["pgrep", "-P", str(stack.web["product"].pid)], capture_output=True, text=True
+    ).stdout.split()
     out = RESULTS / "profile-product.txt"
-    record = subprocess.Popen([pyspy, "record", "--pid", workers[0], "--duration", str(seconds), "--format", "raw",
-                               "--output", str(out), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    record = subprocess.Popen(
+        [
+            pyspy,
+            "record",
+            "--pid",
+            workers[0],
+            "--duration",
+            str(seconds),
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wrk(url, seconds=seconds)
     record.wait(timeout=60)
     return out
@@ -234,10 +324,26 @@ def profile_workers(stack, seconds: float) -> list[subprocess.Popen]:
         parent = str(stack.workers[service].pid)
         children = subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()
         for pid in [parent, *children]:
-            recorders.append(subprocess.Popen(
-                [pyspy, "record", "--pid", pid, "--duration", str(int(seconds)), "--format", "raw", "--gil",
-                 "--nonblocking", "--output", str(RESULTS / f"profile-{service}-worker-{pid}.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            recorders.append(
+                subprocess.Popen(
+                    [
+                        pyspy,
+                        "record",
+                        "--pid",
+                        pid,
+                        "--duration",
+                        str(int(seconds)),
+                        "--format",
+                        "raw",
+                        "--gil",
+                        "--nonblocking",
+                        "--output",
+                        str(RESULTS / f"profile-{service}-worker-{pid}.txt"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
     return recorders
 
 
@@ -246,12 +352,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
     parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "10,25,50"))
-    parser.add_argument("--checkout-seconds", type=float, default=float(os.environ.get("BENCH_CHECKOUT_SECONDS", "10")))
-    parser.add_argument("--drain-seconds", type=float, default=float(os.environ.get("BENCH_DRAIN_SECONDS", "20")),
-                        help="how long to wait for each rate's sagas to finish before measuring")
-    parser.add_argument("--profile", action="store_true",
-                        help="py-spy the product service under the cached detail load, and the saga's workers "
-                             "under the last checkout rate")
+    parser.add_argument(
+        "--checkout-seconds", type=float, default=float(os.environ.get("BENCH_CHECKOUT_SECONDS", "10"))
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_DRAIN_SECONDS", "20")),
+        help="how long to wait for each rate's sagas to finish before measuring",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the product service under the cached detail load, and the saga's workers "
+        "under the last checkout rate",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
     ensure_wrk()
@@ -268,10 +383,18 @@ def main() -> int:
         print("seeding: products, stock and customers...", flush=True)
         stocked = [shop.product(price="9.99", stock=100000) for _ in range(4)]
         for n in range(60):  # a catalog with more than one page, some words to search for
-            requests.post(f"{stack.url('product')}/api/products/", headers=shop.staff, timeout=10, json={
-                "sku": f"BENCH-{n:03d}-{uuid.uuid4().hex[:6]}", "name": f"Bench {'lamp' if n % 3 else 'chair'} {n:03d}",
-                "description": "A benchmark product with a longer description of its oak and brass.",
-                "price": "19.99", "currency": "USD"}).raise_for_status()
+            requests.post(
+                f"{stack.url('product')}/api/products/",
+                headers=shop.staff,
+                timeout=10,
+                json={
+                    "sku": f"BENCH-{n:03d}-{uuid.uuid4().hex[:6]}",
+                    "name": f"Bench {'lamp' if n % 3 else 'chair'} {n:03d}",
+                    "description": "A benchmark product with a longer description of its oak and brass.",
+                    "price": "19.99",
+                    "currency": "USD",
+                },
+            ).raise_for_status()
         customers = [shop.customer() for _ in range(16)]  # password hashing: ~1-2 s each here
         product = stocked[0]
         staff = {"Authorization": shop.staff["Authorization"]}
@@ -288,7 +411,11 @@ def main() -> int:
             requests.get(gateway.url + path, headers=headers, timeout=10).raise_for_status()  # warm the cache
             ours = wrk(gateway.url + path, seconds=args.seconds, headers=headers)
             base = wrk(baseline_url + baseline_path, seconds=args.seconds)
-            reads[name] = {"ours": ours, "baseline": base, "ratio": round(ours["rps"] / base["rps"], 3) if base["rps"] else None}
+            reads[name] = {
+                "ours": ours,
+                "baseline": base,
+                "ratio": round(ours["rps"] / base["rps"], 3) if base["rps"] else None,
+            }
 
         profile = None
         if args.profile:
@@ -305,8 +432,10 @@ def main() -> int:
                 recorder.wait(timeout=60)
             run.update(saga_completion(stack, run.pop("order_ids"), timeout=args.drain_seconds))
             checkout.append(run)
-        knee = next((c["offered_per_s"] for c in checkout
-                     if c["completion_p99_ms"] is None or c["completion_p99_ms"] > 2000), None)
+        knee = next(
+            (c["offered_per_s"] for c in checkout if c["completion_p99_ms"] is None or c["completion_p99_ms"] > 2000),
+            None,
+        )
 
         print("celery no-op round trips...", flush=True)
         broker = celery_noop(stack)
@@ -318,12 +447,20 @@ def main() -> int:
     result = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"wrk": {"connections": CONNECTIONS, "threads": THREADS, "seconds": args.seconds},
-                     "gunicorn_workers": TUNING["GUNICORN_WORKERS"], "gunicorn_threads": TUNING["GUNICORN_THREADS"],
-                     "checkout_seconds": args.checkout_seconds, "drain_seconds": args.drain_seconds,
-                     "uncached": "staff bearer token (the catalog caches only non-staff responses); baseline ?nocache=1"},
-        "reads": reads, "checkout": checkout, "completion_p99_over_2s_at": knee, "celery_noop": broker,
-        "profile": profile, "duration_s": round(time.monotonic() - began, 1),
+        "settings": {
+            "wrk": {"connections": CONNECTIONS, "threads": THREADS, "seconds": args.seconds},
+            "gunicorn_workers": TUNING["GUNICORN_WORKERS"],
+            "gunicorn_threads": TUNING["GUNICORN_THREADS"],
+            "checkout_seconds": args.checkout_seconds,
+            "drain_seconds": args.drain_seconds,
+            "uncached": "staff bearer token (the catalog caches only non-staff responses); baseline ?nocache=1",
+        },
+        "reads": reads,
+        "checkout": checkout,
+        "completion_p99_over_2s_at": knee,
+        "celery_noop": broker,
+        "profile": profile,
+        "duration_s": round(time.monotonic() - began, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
@@ -341,27 +478,76 @@ def print_table(r: dict) -> None:
     targets = {"detail_cached": "≥0.70 x base req/s, p99 ≤ 50 ms", "list": "p99 ≤ 100 ms"}
     for name, read in r["reads"].items():
         ours, base = read["ours"], read["baseline"]
-        rows.append((f"GET {name} req/s", _fmt(ours["rps"]), _fmt(base["rps"]), _fmt(read["ratio"]),
-                     targets.get(name, "") if name != "list" else ""))
-        rows.append((f"GET {name} p50/p99 ms", f"{_fmt(ours['p50_ms'])}/{_fmt(ours['p99_ms'])}",
-                     f"{_fmt(base['p50_ms'])}/{_fmt(base['p99_ms'])}", "", targets.get(name, "") if name == "list" else ""))
+        rows.append(
+            (
+                f"GET {name} req/s",
+                _fmt(ours["rps"]),
+                _fmt(base["rps"]),
+                _fmt(read["ratio"]),
+                targets.get(name, "") if name != "list" else "",
+            )
+        )
+        rows.append(
+            (
+                f"GET {name} p50/p99 ms",
+                f"{_fmt(ours['p50_ms'])}/{_fmt(ours['p99_ms'])}",
+                f"{_fmt(base['p50_ms'])}/{_fmt(base['p99_ms'])}",
+                "",
+                targets.get(name, "") if name == "list" else "",
+            )
+        )
         if ours["non_2xx"] or base["non_2xx"]:
             rows.append((f"  {name} non-2xx", str(ours["non_2xx"]), str(base["non_2xx"]), "", "(should be 0)"))
     for c in r["checkout"]:
         rate = f"{c['offered_per_s']:g}/s"
-        rows.append((f"POST order @{rate} accepted/s", f"{c['accepted_per_s']:g} ({c['accepted']}/{c['sent']})", "", "", ""))
-        rows.append((f"POST order @{rate} p50/p99 ms", f"{_fmt(c['p50_ms'])}/{_fmt(c['p99_ms'])}", "", "", "p99 ≤ 500 ms"))
-        rows.append((f"saga @{rate} done p50/p99 ms", f"{_fmt(c['completion_p50_ms'])}/{_fmt(c['completion_p99_ms'])}"
-                     + (f" ({c['unfinished_after_wait']} unfinished after {r['settings']['drain_seconds']:g}s)"
-                        if c["unfinished_after_wait"] else ""),
-                     "", "", "p99 ≤ 2000 ms"))
-        rows.append((f"saga @{rate} sagas/s", f"{_fmt(c['sagas_per_s'])} ({c['confirmed']}/{c['of']} confirmed)",
-                     "", "", "≥ 50/s at p99 ≤ 2 s"))
-    rows.append(("saga p99 > 2 s from", _fmt(r["completion_p99_over_2s_at"], "/s") if r["completion_p99_over_2s_at"]
-                 else "not reached", "", "", ""))
+        rows.append(
+            (f"POST order @{rate} accepted/s", f"{c['accepted_per_s']:g} ({c['accepted']}/{c['sent']})", "", "", "")
+        )
+        rows.append(
+            (f"POST order @{rate} p50/p99 ms", f"{_fmt(c['p50_ms'])}/{_fmt(c['p99_ms'])}", "", "", "p99 ≤ 500 ms")
+        )
+        rows.append(
+            (
+                f"saga @{rate} done p50/p99 ms",
+                f"{_fmt(c['completion_p50_ms'])}/{_fmt(c['completion_p99_ms'])}"
+                + (
+                    f" ({c['unfinished_after_wait']} unfinished after {r['settings']['drain_seconds']:g}s)"
+                    if c["unfinished_after_wait"]
+                    else ""
+                ),
+                "",
+                "",
+                "p99 ≤ 2000 ms",
+            )
+        )
+        rows.append(
+            (
+                f"saga @{rate} sagas/s",
+                f"{_fmt(c['sagas_per_s'])} ({c['confirmed']}/{c['of']} confirmed)",
+                "",
+                "",
+                "≥ 50/s at p99 ≤ 2 s",
+            )
+        )
+    rows.append(
+        (
+            "saga p99 > 2 s from",
+            _fmt(r["completion_p99_over_2s_at"], "/s") if r["completion_p99_over_2s_at"] else "not reached",
+            "",
+            "",
+            "",
+        )
+    )
     b = r["celery_noop"]
-    rows.append(("celery no-op round trip p50/p99 ms", f"{_fmt(b['round_trip_p50_ms'])}/{_fmt(b['round_trip_p99_ms'])}", "", "",
-                 "(broker ceiling)"))
+    rows.append(
+        (
+            "celery no-op round trip p50/p99 ms",
+            f"{_fmt(b['round_trip_p50_ms'])}/{_fmt(b['round_trip_p99_ms'])}",
+            "",
+            "",
+            "(broker ceiling)",
+        )
+    )
     rows.append(("celery no-op tasks/s", _fmt(b["tasks_per_s"]), "", "", "(broker ceiling)"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for n, row in enumerate(rows):

@@ -18,8 +18,14 @@ SERVICES = ("product", "order", "user", "payment", "inventory")
 # Every Django container needs these in production (README's settings table); user_service also
 # needs its signing key.
 REQUIRED_SETTINGS = {
-    "DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STATIC_ROOT",
-    "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "IDENTITY_SERVICE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "STATIC_ROOT",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "IDENTITY_SERVICE_URL",
 }
 USER_ONLY_SETTINGS = {"JWT_PRIVATE_KEY"}
 

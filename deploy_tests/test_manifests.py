@@ -13,19 +13,40 @@ import pytest
 from deploy_tests.conftest import REPO_DIR, REQUIRED_SETTINGS, SERVICES, USER_ONLY_SETTINGS, secret_values
 
 KUBERNETES_VERSION = "1.37.0"  # one kubernetes-validate ships (pinned in requirements.txt)
-GATEWAY_CONFIGS = {"compose": REPO_DIR / "gateway/rendered/compose.conf", "k8s": REPO_DIR / "gateway/rendered/k8s.conf"}
-ADMIN_SLUGS = {"product": "products", "order": "orders", "user": "users", "payment": "payments", "inventory": "inventory"}
+GATEWAY_CONFIGS = {
+    "compose": REPO_DIR / "gateway/rendered/compose.conf",
+    "k8s": REPO_DIR / "gateway/rendered/k8s.conf",
+}
+ADMIN_SLUGS = {
+    "product": "products",
+    "order": "orders",
+    "user": "users",
+    "payment": "payments",
+    "inventory": "inventory",
+}
 CONTRACT_ROUTES = [
-    "/api/auth/", "/api/users/", "/.well-known/jwks.json", "/api/products/", "/api/categories/",
-    "/api/inventory/", "/api/cart/", "/api/orders/", "/api/payments/", "/api/docs/",
+    "/api/auth/",
+    "/api/users/",
+    "/.well-known/jwks.json",
+    "/api/products/",
+    "/api/categories/",
+    "/api/inventory/",
+    "/api/cart/",
+    "/api/orders/",
+    "/api/payments/",
+    "/api/docs/",
     *(f"/admin/{slug}/" for slug in ADMIN_SLUGS.values()),
     *(f"/api/schema/{name}/" for name in SERVICES),
 ]
 
 
 def django_workloads(manifests: list[dict]) -> list[dict]:
-    return [doc for doc in manifests if doc["kind"] in ("Deployment", "Job")
-            and doc["metadata"]["labels"]["app.kubernetes.io/component"] in ("web", "worker", "beat", "migrate")]
+    return [
+        doc
+        for doc in manifests
+        if doc["kind"] in ("Deployment", "Job")
+        and doc["metadata"]["labels"]["app.kubernetes.io/component"] in ("web", "worker", "beat", "migrate")
+    ]
 
 
 def by_kind(manifests: list[dict], kind: str) -> dict[str, dict]:
@@ -39,6 +60,7 @@ def gateway_config(target: str) -> str:
 
 
 # ---------------------------------------------------------------- schemas
+
 
 def test_dev_overlay_matches_the_kubernetes_schemas(dev_manifests):
     for manifest in dev_manifests:
@@ -54,12 +76,14 @@ def test_compose_file_matches_the_compose_spec():
     check_jsonschema = Path(sys.executable).with_name("check-jsonschema")
     result = subprocess.run(
         [str(check_jsonschema), "--builtin-schema", "vendor.compose-spec", str(REPO_DIR / "docker-compose.yml")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ---------------------------------------------------------------- every service, everywhere
+
 
 def test_every_service_runs_web_worker_beat_and_migrate_in_compose(compose):
     services = compose["services"]
@@ -68,7 +92,13 @@ def test_every_service_runs_web_worker_beat_and_migrate_in_compose(compose):
         assert web["command"][:2] == ["gunicorn", f"{name}_service.wsgi"]
         assert f"{name}-service" in web["networks"]["default"]["aliases"]
         assert web["depends_on"][f"{name}-migrate"] == {"condition": "service_completed_successfully"}
-        assert services[f"{name}-worker"]["command"][:5] == ["celery", "-A", f"{name}_service.celery_app", "worker", "-Q"]
+        assert services[f"{name}-worker"]["command"][:5] == [
+            "celery",
+            "-A",
+            f"{name}_service.celery_app",
+            "worker",
+            "-Q",
+        ]
         assert services[f"{name}-beat"]["command"][:4] == ["celery", "-A", f"{name}_service.celery_app", "beat"]
         assert "migrate --no-input" in " ".join(services[f"{name}-migrate"]["command"])
         assert "events_declare_topology" in " ".join(services[f"{name}-migrate"]["command"])
@@ -78,7 +108,11 @@ def test_every_compose_service_has_a_healthcheck_or_runs_once(compose):
     for name, service in compose["services"].items():
         assert "healthcheck" in service or service.get("restart") == "no", name
         for dependency, condition in service.get("depends_on", {}).items():
-            expected = "service_healthy" if "healthcheck" in compose["services"][dependency] else "service_completed_successfully"
+            expected = (
+                "service_healthy"
+                if "healthcheck" in compose["services"][dependency]
+                else "service_completed_successfully"
+            )
             assert condition == {"condition": expected}, (name, dependency)
 
 
@@ -93,11 +127,16 @@ def test_every_service_runs_web_worker_beat_and_migrate_in_kubernetes(dev_manife
         assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert deployments[f"{name}-worker"]["spec"]["template"]["spec"]["containers"][0]["command"][3] == "worker"
         assert deployments[f"{name}-beat"]["spec"]["replicas"] == 1
-        assert "events_declare_topology" in " ".join(jobs[f"{name}-migrate"]["spec"]["template"]["spec"]["containers"][0]["command"])
+        assert "events_declare_topology" in " ".join(
+            jobs[f"{name}-migrate"]["spec"]["template"]["spec"]["containers"][0]["command"]
+        )
         service = services[f"{name}-service"]  # the gateway's k8s upstreams use these names
         assert service["spec"]["ports"][0]["port"] == 8000
         assert service["spec"]["selector"] == deployments[f"{name}-web"]["spec"]["selector"]["matchLabels"]
-        assert {autoscalers[f"{name}-{part}"]["spec"]["scaleTargetRef"]["name"] for part in ("web", "worker")} == {f"{name}-web", f"{name}-worker"}
+        assert {autoscalers[f"{name}-{part}"]["spec"]["scaleTargetRef"]["name"] for part in ("web", "worker")} == {
+            f"{name}-web",
+            f"{name}-worker",
+        }
         assert budgets[f"{name}-web"]["spec"]["selector"] == deployments[f"{name}-web"]["spec"]["selector"]
 
 
@@ -118,6 +157,7 @@ def test_the_five_service_manifests_differ_only_by_name():
 
 
 # ---------------------------------------------------------------- settings
+
 
 def test_every_django_container_in_compose_gets_the_production_settings(compose):
     containers = {name: service for name, service in compose["services"].items() if "working_dir" in service}
@@ -166,6 +206,7 @@ def test_the_image_collects_every_services_static_files_where_the_settings_say()
 
 # ---------------------------------------------------------------- secrets and exposure
 
+
 def is_placeholder(key: str, value: str) -> bool:
     """``change-me``; a URL whose password is one, or none, or bootstrap.sql's development one (= the role)."""
     if "change-me" in value:
@@ -203,15 +244,20 @@ def test_only_the_gateway_is_exposed_in_compose(compose):
 
 
 def test_only_the_gateway_is_exposed_in_kubernetes(dev_manifests):
-    exposed = {doc["metadata"]["name"] for doc in dev_manifests
-               if doc["kind"] == "Service" and doc["spec"].get("type", "ClusterIP") != "ClusterIP"}
+    exposed = {
+        doc["metadata"]["name"]
+        for doc in dev_manifests
+        if doc["kind"] == "Service" and doc["spec"].get("type", "ClusterIP") != "ClusterIP"
+    }
     assert exposed == {"gateway"}
     assert not by_kind(dev_manifests, "Ingress")
     for doc in dev_manifests:
         if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
             pod = doc["spec"]["template"]["spec"]
             assert not pod.get("hostNetwork")
-            assert all("hostPort" not in port for container in pod["containers"] for port in container.get("ports", []))
+            assert all(
+                "hostPort" not in port for container in pod["containers"] for port in container.get("ports", [])
+            )
 
 
 def test_network_policies_deny_ingress_by_default_and_let_only_the_gateway_reach_web(dev_manifests):
@@ -222,6 +268,7 @@ def test_network_policies_deny_ingress_by_default_and_let_only_the_gateway_reach
 
 
 # ---------------------------------------------------------------- the gateway
+
 
 @pytest.mark.parametrize("target", GATEWAY_CONFIGS)
 def test_every_contract_route_is_in_the_gateway_config(target):
@@ -236,7 +283,10 @@ def test_the_gateway_config_points_at_the_web_services(target, compose, dev_mani
     if target == "compose":
         assert upstreams == {f"{name}_service" for name in SERVICES} and upstreams <= compose["services"].keys()
     else:
-        assert upstreams == {f"{name}-service" for name in SERVICES} and upstreams <= by_kind(dev_manifests, "Service").keys()
+        assert (
+            upstreams == {f"{name}-service" for name in SERVICES}
+            and upstreams <= by_kind(dev_manifests, "Service").keys()
+        )
 
 
 def paths_the_gateway_reads(config: str) -> set[str]:
@@ -262,4 +312,7 @@ def test_kubernetes_mounts_what_the_gateway_config_reads(dev_manifests):
     config_volume = next(volume for volume in pod["volumes"] if volume["name"] == "config")
     assert config_maps[config_volume["configMap"]["name"]]["data"]["nginx.conf"] == gateway_config("k8s")
     docs_volume = next(volume for volume in pod["volumes"] if volume["name"] == "docs")
-    assert config_maps[docs_volume["configMap"]["name"]]["data"]["index.html"] == (REPO_DIR / "gateway/docs/index.html").read_text()
+    assert (
+        config_maps[docs_volume["configMap"]["name"]]["data"]["index.html"]
+        == (REPO_DIR / "gateway/docs/index.html").read_text()
+    )

@@ -127,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     env = os.environ.get
     local.add_argument("--out", type=Path, default=Path(env("ECOM_VAR_DIR", "var")) / "gateway")
     local.add_argument("--listen", default=env("GATEWAY_LISTEN"))
-    local.add_argument("--upstream", type=_upstream, action="append", default=[],
-                       help="service=host:port (default: 127.0.0.1 and the contract's ports)")
+    local.add_argument(
+        "--upstream",
+        type=_upstream,
+        action="append",
+        default=[],
+        help="service=host:port (default: 127.0.0.1 and the contract's ports)",
+    )
     local.add_argument("--rate", default=env("GATEWAY_RATE"))
     local.add_argument("--burst", default=env("GATEWAY_BURST"))
     local.add_argument("--max-body-size", default=env("GATEWAY_MAX_BODY_SIZE"))
@@ -141,9 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.target == "local":
         upstreams = {service: f"127.0.0.1:{port}" for service, port in LOCAL_PORTS.items()}
         upstreams.update(dict(args.upstream))
-        text = local_target(out=args.out, upstreams=upstreams, listen=args.listen, rate=args.rate,
-                            burst=args.burst, max_body_size=args.max_body_size,
-                            upstream_timeout=args.upstream_timeout, cors_origins=args.cors_origins)
+        text = local_target(
+            out=args.out,
+            upstreams=upstreams,
+            listen=args.listen,
+            rate=args.rate,
+            burst=args.burst,
+            max_body_size=args.max_body_size,
+            upstream_timeout=args.upstream_timeout,
+            cors_origins=args.cors_origins,
+        )
         (args.out / "tmp").mkdir(parents=True, exist_ok=True)
         (args.out / "nginx.conf").write_text(text)
         print(args.out.resolve() / "nginx.conf")

@@ -85,9 +85,12 @@ def violations(stack) -> dict:
 
 def unpublished_events(stack) -> dict:
     """Outbox rows of each service not yet on the broker."""
-    counts = {service: stack.sql(
-        f'SELECT count(*) FROM "{service}".ecom_common_outboxevent WHERE published_at IS NULL')[0][0]
-        for service in SERVICES}
+    counts = {
+        service: stack.sql(f'SELECT count(*) FROM "{service}".ecom_common_outboxevent WHERE published_at IS NULL')[0][
+            0
+        ]
+        for service in SERVICES
+    }
     return {service: count for service, count in counts.items() if count}
 
 
@@ -95,8 +98,11 @@ def assert_invariants(stack, *, timeout: float = 90, settle: float = 30) -> None
     """Waits for the platform to settle (no saga pending, every outbox published), then asserts
     every invariant; compensations run after an order's final status, so they get ``settle``
     seconds more."""
-    wait_until(lambda: not stack.sql("SELECT 1 FROM \"order\".orders_order WHERE status = 'pending' LIMIT 1"),
-               timeout=timeout, message="every saga to reach a final status")
+    wait_until(
+        lambda: not stack.sql("SELECT 1 FROM \"order\".orders_order WHERE status = 'pending' LIMIT 1"),
+        timeout=timeout,
+        message="every saga to reach a final status",
+    )
     wait_until(lambda: not unpublished_events(stack), timeout=timeout, message="every outbox to be published")
     try:
         wait_until(lambda: not violations(stack), timeout=settle, message="the invariants to hold")

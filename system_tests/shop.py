@@ -8,8 +8,13 @@ import requests
 from system_tests.stack import Stack, wait_until
 
 FINAL = {"confirmed", "cancelled"}
-ADDRESS = {"full_name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
-           "postal_code": "SW1Y 4JH", "country": "GB"}
+ADDRESS = {
+    "full_name": "Ada Lovelace",
+    "line1": "12 St James's Square",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+}
 
 
 class Shop:
@@ -19,32 +24,48 @@ class Shop:
 
     # -- identity -------------------------------------------------------------------------
     def login(self, email: str, password: str) -> dict:
-        response = requests.post(f"{self.stack.url('user')}/api/auth/token/",
-                                 json={"email": email, "password": password}, timeout=10)
+        response = requests.post(
+            f"{self.stack.url('user')}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+        )
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['access']}"}
 
     def customer(self) -> dict:
         email, password = f"buyer-{uuid.uuid4().hex[:10]}@example.com", "a-Strong-passw0rd"
-        requests.post(f"{self.stack.url('user')}/api/auth/register/",
-                      json={"email": email, "password": password}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.stack.url('user')}/api/auth/register/", json={"email": email, "password": password}, timeout=10
+        ).raise_for_status()
         return self.login(email, password)
 
     # -- catalog and stock (staff) ------------------------------------------------------------
     def product(self, *, price: str = "25.00", stock: int = 10) -> str:
         """A new product, known to order's catalog copy, with ``stock`` units on hand."""
-        response = requests.post(f"{self.stack.url('product')}/api/products/", headers=self.staff, timeout=10, json={
-            "sku": f"SYS-{uuid.uuid4().hex[:10]}", "name": "System test widget", "price": price, "currency": "USD",
-        })
+        response = requests.post(
+            f"{self.stack.url('product')}/api/products/",
+            headers=self.staff,
+            timeout=10,
+            json={
+                "sku": f"SYS-{uuid.uuid4().hex[:10]}",
+                "name": "System test widget",
+                "price": price,
+                "currency": "USD",
+            },
+        )
         response.raise_for_status()
         product_id = response.json()["id"]
         # product.created reaches inventory (stock record) and order (its catalog copy) through the bus.
         wait_until(lambda: self.stock(product_id) is not None, message="inventory to learn the product")
-        wait_until(lambda: self.stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s',
-                                          [product_id]), message="order to learn the product")
+        wait_until(
+            lambda: self.stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s', [product_id]),
+            message="order to learn the product",
+        )
         if stock:
-            requests.post(f"{self.stack.url('inventory')}/api/inventory/{product_id}/adjust/", headers=self.staff,
-                          json={"delta": stock, "reason": "system test stock"}, timeout=10).raise_for_status()
+            requests.post(
+                f"{self.stack.url('inventory')}/api/inventory/{product_id}/adjust/",
+                headers=self.staff,
+                json={"delta": stock, "reason": "system test stock"},
+                timeout=10,
+            ).raise_for_status()
         return product_id
 
     def stock(self, product_id: str) -> dict | None:
@@ -55,14 +76,19 @@ class Shop:
         """The stock once it shows ``expected`` (compensations run after the order's final status)."""
         return wait_until(
             lambda: (stock := self.stock(product_id)) and all(stock[k] == v for k, v in expected.items()) and stock,
-            timeout=60, message=f"stock of {product_id} to become {expected}",
+            timeout=60,
+            message=f"stock of {product_id} to become {expected}",
         )
 
     # -- orders and payments ----------------------------------------------------------------------
-    def checkout(self, customer: dict, product_id: str, *, quantity: int = 1, token: str = "tok_visa",
-                 key: str | None = None) -> requests.Response:
-        body = {"items": [{"product_id": product_id, "quantity": quantity}], "shipping_address": ADDRESS,
-                "payment_token": token}
+    def checkout(
+        self, customer: dict, product_id: str, *, quantity: int = 1, token: str = "tok_visa", key: str | None = None
+    ) -> requests.Response:
+        body = {
+            "items": [{"product_id": product_id, "quantity": quantity}],
+            "shipping_address": ADDRESS,
+            "payment_token": token,
+        }
         headers = {**customer, "Idempotency-Key": key or str(uuid.uuid4())}
         return requests.post(f"{self.stack.url('order')}/api/orders/", json=body, headers=headers, timeout=30)
 
@@ -77,21 +103,28 @@ class Shop:
         return response.json()
 
     def final_order(self, customer: dict, order_id: str, *, timeout: float = 90) -> dict:
-        return wait_until(lambda: (o := self.order(customer, order_id))["status"] in FINAL and o,
-                          timeout=timeout, message=f"order {order_id} to reach a final status")
+        return wait_until(
+            lambda: (o := self.order(customer, order_id))["status"] in FINAL and o,
+            timeout=timeout,
+            message=f"order {order_id} to reach a final status",
+        )
 
     def cancel(self, customer: dict, order_id: str) -> requests.Response:
         return requests.post(f"{self.stack.url('order')}/api/orders/{order_id}/cancel/", headers=customer, timeout=10)
 
     def payments(self, customer: dict, order_id: str) -> list[dict]:
-        response = requests.get(f"{self.stack.url('payment')}/api/payments/", params={"order_id": order_id},
-                                headers=customer, timeout=10)
+        response = requests.get(
+            f"{self.stack.url('payment')}/api/payments/", params={"order_id": order_id}, headers=customer, timeout=10
+        )
         response.raise_for_status()
         return response.json()["results"]
 
     def settled_payments(self, customer: dict, order_id: str, statuses: set[str]) -> list[dict]:
-        return wait_until(lambda: (p := self.payments(customer, order_id)) and all(x["status"] in statuses for x in p) and p,
-                          timeout=60, message=f"payments of {order_id} to settle in {statuses}")
+        return wait_until(
+            lambda: (p := self.payments(customer, order_id)) and all(x["status"] in statuses for x in p) and p,
+            timeout=60,
+            message=f"payments of {order_id} to settle in {statuses}",
+        )
 
 
 def money(value: str) -> Decimal:

@@ -104,8 +104,11 @@ class Stack:
                 conn.execute(f'CREATE SCHEMA "{service}" AUTHORIZATION ecom_{service}')
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True)
         subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.vhost], check=True, capture_output=True)
-        subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+        )
 
     def drop_backing_stores(self) -> None:
         if self.embedded:
@@ -148,8 +151,11 @@ class Stack:
 
     def manage(self, service: str, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=REPO / f"{service}_service", env=self.env(service),
-            capture_output=True, text=True,
+            [sys.executable, "manage.py", *args],
+            cwd=REPO / f"{service}_service",
+            env=self.env(service),
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"{service}: manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -157,21 +163,59 @@ class Stack:
 
     def _spawn(self, service: str, kind: str, command: list[str]) -> subprocess.Popen:
         log = open(self.workdir / f"{service}-{kind}.log", "a")
-        return subprocess.Popen(command, cwd=REPO / f"{service}_service", env=self.env(service),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=REPO / f"{service}_service",
+            env=self.env(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def start_web(self, service: str) -> None:
-        self.web[service] = self._spawn(service, "web", [
-            sys.executable, "-m", "gunicorn", f"{service}_service.wsgi", "-c", str(REPO / "ops/gunicorn.conf.py"),
-            "-b", f"127.0.0.1:{self.ports[service]}", "--env", f"DJANGO_SETTINGS_MODULE={service}_service.settings.local",
-        ])
+        self.web[service] = self._spawn(
+            service,
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                f"{service}_service.wsgi",
+                "-c",
+                str(REPO / "ops/gunicorn.conf.py"),
+                "-b",
+                f"127.0.0.1:{self.ports[service]}",
+                "--env",
+                f"DJANGO_SETTINGS_MODULE={service}_service.settings.local",
+            ],
+        )
 
     def start_worker(self, service: str) -> None:
-        self.workers[service] = self._spawn(service, "worker", [
-            sys.executable, "-m", "celery", "-A", f"{service}_service.celery_app", "worker", "-B",
-            "-Q", f"{service}_service", "-c", "2", "-n", f"{service}@{self.name}", "-l", "INFO",
-            "--without-gossip", "--without-mingle", "-s", str(self.workdir / f"{service}-beat-schedule"),
-        ])
+        self.workers[service] = self._spawn(
+            service,
+            "worker",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                f"{service}_service.celery_app",
+                "worker",
+                "-B",
+                "-Q",
+                f"{service}_service",
+                "-c",
+                "2",
+                "-n",
+                f"{service}@{self.name}",
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-s",
+                str(self.workdir / f"{service}-beat-schedule"),
+            ],
+        )
 
     def kill_worker(self, service: str, sig=signal.SIGKILL) -> None:
         """Kills the worker and its pool processes at once, as a crashed machine would."""
@@ -183,16 +227,27 @@ class Stack:
         """nginx in front of this stack on a free port, rendered like `make run`'s; ``render_options``
         are gateway/render.py's (``rate="1r/m"``, ``burst="2"``, ...). Files in ``<workdir>/<name>/``."""
         out, port = self.workdir / name, free_port()
-        render = [sys.executable, str(REPO / "gateway/render.py"), "local", "--out", str(out),
-                  "--listen", f"127.0.0.1:{port}"]
+        render = [
+            sys.executable,
+            str(REPO / "gateway/render.py"),
+            "local",
+            "--out",
+            str(out),
+            "--listen",
+            f"127.0.0.1:{port}",
+        ]
         for service in SERVICES:
             render += ["--upstream", f"{service}=127.0.0.1:{self.ports[service]}"]
         for option, value in render_options.items():
             render += [f"--{option.replace('_', '-')}", value]
         subprocess.run(render, check=True, capture_output=True)
         log = open(self.workdir / f"{name}.log", "a")
-        process = subprocess.Popen([NGINX, "-p", str(out), "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;"],
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [NGINX, "-p", str(out), "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.gateways[name] = process
         gateway = Gateway(url=f"http://127.0.0.1:{port}", access_log=out / "access.log", process=process)
         wait_until(lambda: _answers(f"{gateway.url}/healthz"), timeout=30, message=f"{name} to answer /healthz")

@@ -32,10 +32,17 @@ SERVICE_UNAVAILABLE = "service_unavailable"
 # -- helpers --------------------------------------------------------------------------------------
 def _checkout(shop, customer, items, *, token="tok_visa", key=None):
     """A checkout of several lines: ``items`` is ``[(product_id, quantity), ...]``."""
-    body = {"items": [{"product_id": p, "quantity": q} for p, q in items], "shipping_address": ADDRESS,
-            "payment_token": token}
-    return requests.post(f"{shop.stack.url('order')}/api/orders/", json=body,
-                         headers={**customer, "Idempotency-Key": key or str(uuid.uuid4())}, timeout=30)
+    body = {
+        "items": [{"product_id": p, "quantity": q} for p, q in items],
+        "shipping_address": ADDRESS,
+        "payment_token": token,
+    }
+    return requests.post(
+        f"{shop.stack.url('order')}/api/orders/",
+        json=body,
+        headers={**customer, "Idempotency-Key": key or str(uuid.uuid4())},
+        timeout=30,
+    )
 
 
 def _checkout_all(shop, requests_to_place):
@@ -46,39 +53,62 @@ def _checkout_all(shop, requests_to_place):
 
 def _final_statuses(stack, order_ids, *, timeout=180):
     """``{order_id: (status, cancel_reason)}`` once every order is final."""
+
     def final():
-        rows = stack.sql('SELECT id::text, status, cancel_reason FROM "order".orders_order WHERE id = ANY(%s::uuid[])',
-                         [list(order_ids)])
+        rows = stack.sql(
+            'SELECT id::text, status, cancel_reason FROM "order".orders_order WHERE id = ANY(%s::uuid[])',
+            [list(order_ids)],
+        )
         return len(rows) == len(order_ids) and all(status in FINAL for _, status, _ in rows) and rows
-    return {order_id: (status, reason) for order_id, status, reason in
-            wait_until(final, timeout=timeout, message=f"{len(order_ids)} orders to reach a final status")}
+
+    return {
+        order_id: (status, reason)
+        for order_id, status, reason in wait_until(
+            final, timeout=timeout, message=f"{len(order_ids)} orders to reach a final status"
+        )
+    }
 
 
 def _queues_drained(stack):
-    listing = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
-                             capture_output=True, text=True, check=True).stdout
-    return all(line.split()[-1] == "0" for line in listing.strip().splitlines()[1:]
-               if "dead_letter" not in line and "unroutable" not in line)
+    listing = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return all(
+        line.split()[-1] == "0"
+        for line in listing.strip().splitlines()[1:]
+        if "dead_letter" not in line and "unroutable" not in line
+    )
 
 
 def _staff_patch_product(shop, product_id, **changes):
-    response = requests.patch(f"{shop.stack.url('product')}/api/products/{product_id}/", json=changes,
-                              headers=shop.staff, timeout=10)
+    response = requests.patch(
+        f"{shop.stack.url('product')}/api/products/{product_id}/", json=changes, headers=shop.staff, timeout=10
+    )
     response.raise_for_status()
     return response.json()
 
 
 def _staff_new_product(shop, *, price="10.00"):
-    response = requests.post(f"{shop.stack.url('product')}/api/products/", headers=shop.staff, timeout=10, json={
-        "sku": f"CHAOS-{uuid.uuid4().hex[:10]}", "name": "Chaos widget", "price": price, "currency": "USD"})
+    response = requests.post(
+        f"{shop.stack.url('product')}/api/products/",
+        headers=shop.staff,
+        timeout=10,
+        json={"sku": f"CHAOS-{uuid.uuid4().hex[:10]}", "name": "Chaos widget", "price": price, "currency": "USD"},
+    )
     response.raise_for_status()
     return response.json()["id"]
 
 
 def _register(shop):
     email = f"chaos-{uuid.uuid4().hex[:10]}@example.com"
-    response = requests.post(f"{shop.stack.url('user')}/api/auth/register/",
-                             json={"email": email, "password": "a-Strong-passw0rd"}, timeout=10)
+    response = requests.post(
+        f"{shop.stack.url('user')}/api/auth/register/",
+        json={"email": email, "password": "a-Strong-passw0rd"},
+        timeout=10,
+    )
     response.raise_for_status()
     return response.json()["id"]
 
@@ -105,14 +135,26 @@ def test_every_services_worker_killed_mid_saga_finishes_every_saga_after_restart
     finals = _final_statuses(stack, [response.json()["id"] for response in responses])
     assert set(finals.values()) == {("confirmed", None)}
     shop.wait_stock(product, on_hand=20, reserved=0)
-    wait_until(lambda: stack.sql('SELECT name FROM "order".cart_catalogproduct WHERE product_id = %s', [renamed])
-               == [("Renamed while the worker died",)], message="order to learn the new name")
+    wait_until(
+        lambda: (
+            stack.sql('SELECT name FROM "order".cart_catalogproduct WHERE product_id = %s', [renamed])
+            == [("Renamed while the worker died",)]
+        ),
+        message="order to learn the new name",
+    )
     wait_until(lambda: shop.stock(new_product) is not None, message="inventory to learn the new product")
-    wait_until(lambda: stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s', [new_product]),
-               message="order to learn the new product")
-    wait_until(lambda: stack.sql("SELECT 1 FROM \"user\".ecom_common_outboxevent WHERE type = 'user.registered' "
-                                 "AND envelope->'data'->>'user_id' = %s AND published_at IS NOT NULL", [new_user]),
-               message="user.registered to be published")
+    wait_until(
+        lambda: stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s', [new_product]),
+        message="order to learn the new product",
+    )
+    wait_until(
+        lambda: stack.sql(
+            "SELECT 1 FROM \"user\".ecom_common_outboxevent WHERE type = 'user.registered' "
+            "AND envelope->'data'->>'user_id' = %s AND published_at IS NOT NULL",
+            [new_user],
+        ),
+        message="user.registered to be published",
+    )
     assert_invariants(stack)
 
 
@@ -120,8 +162,14 @@ def test_every_services_worker_killed_mid_saga_finishes_every_saga_after_restart
 def test_fifty_checkouts_during_a_long_broker_outage_all_complete_with_no_event_lost(stack, shop):
     first, second = shop.product(price="4.00", stock=40), shop.product(price="6.00", stock=40)
     customers = [shop.customer() for _ in range(5)]
-    placing = [(customers[i % 5], [(first, 1), (second, 1)] if i % 3 == 0 else [(first if i % 2 else second, 1)],
-                "tok_chargeDeclined" if i % 10 == 9 else "tok_visa") for i in range(50)]
+    placing = [
+        (
+            customers[i % 5],
+            [(first, 1), (second, 1)] if i % 3 == 0 else [(first if i % 2 else second, 1)],
+            "tok_chargeDeclined" if i % 10 == 9 else "tok_visa",
+        )
+        for i in range(50)
+    ]
 
     stopped_at = time.monotonic()
     subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True)
@@ -136,27 +184,46 @@ def test_fifty_checkouts_during_a_long_broker_outage_all_complete_with_no_event_
     assert waiting >= 50
     order_ids = [response.json()["id"] for response in responses]
     finals = _final_statuses(stack, order_ids, timeout=240)
-    expected = {order_id: ("cancelled", "payment_declined") if token == "tok_chargeDeclined" else ("confirmed", None)
-                for order_id, (_, _, token) in zip(order_ids, placing)}
+    expected = {
+        order_id: ("cancelled", "payment_declined") if token == "tok_chargeDeclined" else ("confirmed", None)
+        for order_id, (_, _, token) in zip(order_ids, placing)
+    }
     assert finals == expected
     wait_until(lambda: not unpublished_events(stack), timeout=90, message="every outbox to be published")
     # No event lost or doubled: one order.created per order, one payment per order, a reservation per line.
-    created = Counter(row[0] for row in stack.sql(
-        "SELECT envelope->'data'->>'order_id' FROM \"order\".ecom_common_outboxevent "
-        "WHERE type = 'order.created' AND envelope->'data'->>'order_id' = ANY(%s)", [order_ids]))
-    payments = Counter(row[0] for row in stack.sql(
-        "SELECT order_id::text FROM payment.payments_payment WHERE order_id = ANY(%s::uuid[])", [order_ids]))
-    reservations = Counter(row[0] for row in stack.sql(
-        "SELECT order_id::text FROM inventory.stock_reservation WHERE order_id = ANY(%s::uuid[])", [order_ids]))
+    created = Counter(
+        row[0]
+        for row in stack.sql(
+            "SELECT envelope->'data'->>'order_id' FROM \"order\".ecom_common_outboxevent "
+            "WHERE type = 'order.created' AND envelope->'data'->>'order_id' = ANY(%s)",
+            [order_ids],
+        )
+    )
+    payments = Counter(
+        row[0]
+        for row in stack.sql(
+            "SELECT order_id::text FROM payment.payments_payment WHERE order_id = ANY(%s::uuid[])", [order_ids]
+        )
+    )
+    reservations = Counter(
+        row[0]
+        for row in stack.sql(
+            "SELECT order_id::text FROM inventory.stock_reservation WHERE order_id = ANY(%s::uuid[])", [order_ids]
+        )
+    )
     approved = stack.sql(
         "SELECT count(*) FROM payment.payments_testprovidercharge c JOIN payment.payments_payment p "
-        "ON c.idempotency_key = p.id::text WHERE c.is_approved AND p.order_id = ANY(%s::uuid[])", [order_ids])[0][0]
+        "ON c.idempotency_key = p.id::text WHERE c.is_approved AND p.order_id = ANY(%s::uuid[])",
+        [order_ids],
+    )[0][0]
     assert created == Counter({order_id: 1 for order_id in order_ids})
     assert payments == Counter({order_id: 1 for order_id in order_ids})
     assert reservations == Counter({order_id: len(items) for order_id, (_, items, _) in zip(order_ids, placing)})
     assert approved == 45
-    sold = {p: sum(q for (_, items, token) in placing if token == "tok_visa" for product, q in items if product == p)
-            for p in (first, second)}
+    sold = {
+        p: sum(q for (_, items, token) in placing if token == "tok_visa" for product, q in items if product == p)
+        for p in (first, second)
+    }
     shop.wait_stock(first, on_hand=40 - sold[first], reserved=0)
     shop.wait_stock(second, on_hand=40 - sold[second], reserved=0)
     assert_invariants(stack)
@@ -182,11 +249,19 @@ class _Load(threading.Thread):
         self.answers, self.checkouts, self.stopping = [], [], threading.Event()
 
     def _record(self, response, *, key=None):
-        self.answers.append((response.request.method, response.url, response.status_code,
-                             response.headers.get("Content-Type", ""), response.text))
+        self.answers.append(
+            (
+                response.request.method,
+                response.url,
+                response.status_code,
+                response.headers.get("Content-Type", ""),
+                response.text,
+            )
+        )
         if key:
-            self.checkouts.append((key, response.status_code, response.json().get("id")
-                                   if response.status_code == 201 else None))
+            self.checkouts.append(
+                (key, response.status_code, response.json().get("id") if response.status_code == 201 else None)
+            )
 
     def run(self):
         stack = self.shop.stack
@@ -212,8 +287,11 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers_without_a_res
         wait_until(lambda: len(load.checkouts) >= 2, timeout=30, message="load to be running")
         _restart_postgresql(down_seconds=3)
         # Then the services answer again, on their own
-        wait_until(lambda: any(a[2] == 201 for a in load.answers[-8:]) and all(a[2] in (200, 201) for a in
-                   load.answers[-4:]), timeout=60, message="requests to succeed again")
+        wait_until(
+            lambda: any(a[2] == 201 for a in load.answers[-8:]) and all(a[2] in (200, 201) for a in load.answers[-4:]),
+            timeout=60,
+            message="requests to succeed again",
+        )
     finally:
         load.stopping.set()
         load.join(timeout=60)
@@ -231,7 +309,9 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers_without_a_res
     assert {service: process.pid for service, process in stack.workers.items()} == worker_pids
     assert all(process.poll() is None for process in [*stack.web.values(), *stack.workers.values()])
     # A checkout refused with 503 is safe to retry with its key; every placed saga completes.
-    retried = [_checkout(shop, customer, [(product, 1)], key=key) for key, status, _ in load.checkouts if status == 503]
+    retried = [
+        _checkout(shop, customer, [(product, 1)], key=key) for key, status, _ in load.checkouts if status == 503
+    ]
     assert [response.status_code for response in retried] == [201] * len(retried)
     order_ids = {order_id for _, status, order_id in load.checkouts if status == 201}
     order_ids |= {response.json()["id"] for response in retried}
@@ -268,22 +348,28 @@ def test_a_hundred_concurrent_checkouts_for_twenty_units_across_four_products_co
         assert shop.wait_stock(product, on_hand=0, reserved=0)["available"] == 0
     movements = stack.sql(
         "SELECT product_id::text, sum(on_hand_delta), sum(reserved_delta), min(on_hand_delta) FROM "
-        "inventory.stock_stockmovement WHERE product_id = ANY(%s::uuid[]) GROUP BY product_id", [products])
-    assert sorted((p, on_hand, reserved) for p, on_hand, reserved, _ in movements) == sorted((p, 0, 0) for p in products)
+        "inventory.stock_stockmovement WHERE product_id = ANY(%s::uuid[]) GROUP BY product_id",
+        [products],
+    )
+    assert sorted((p, on_hand, reserved) for p, on_hand, reserved, _ in movements) == sorted(
+        (p, 0, 0) for p in products
+    )
     assert_invariants(stack)
 
 
 # -- every event twice, shuffled -----------------------------------------------------------------------
 def _outbox_ids(stack):
-    return {row[0] for service in SERVICES
-            for row in stack.sql(f'SELECT id FROM "{service}".ecom_common_outboxevent')}
+    return {row[0] for service in SERVICES for row in stack.sql(f'SELECT id FROM "{service}".ecom_common_outboxevent')}
 
 
 def _new_envelopes(stack, before):
     envelopes = []
     for service in SERVICES:
-        envelopes += [envelope for event_id, envelope in stack.sql(
-            f'SELECT id, envelope FROM "{service}".ecom_common_outboxevent') if event_id not in before]
+        envelopes += [
+            envelope
+            for event_id, envelope in stack.sql(f'SELECT id, envelope FROM "{service}".ecom_common_outboxevent')
+            if event_id not in before
+        ]
     return envelopes
 
 
@@ -294,8 +380,10 @@ def _snapshot(stack):
     """Every row of every table of every service's schema."""
     snapshot = {}
     for schema, table in stack.sql(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-            "AND table_schema = ANY(%s) ORDER BY 1, 2", [list(SERVICES)]):
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+        "AND table_schema = ANY(%s) ORDER BY 1, 2",
+        [list(SERVICES)],
+    ):
         if table not in SKIPPED_TABLES:
             snapshot[f"{schema}.{table}"] = sorted(map(repr, stack.sql(f'SELECT * FROM "{schema}"."{table}"')))
     return snapshot
@@ -311,14 +399,14 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     gone = shop.product(price="1.00", stock=0)
     requests.delete(f"{stack.url('product')}/api/products/{gone}/", headers=shop.staff, timeout=10).raise_for_status()
     placed = [
-        shop.place(customer, product, quantity=2)["id"],                             # confirmed
+        shop.place(customer, product, quantity=2)["id"],  # confirmed
         shop.place(customer, product, quantity=1, token="tok_chargeDeclined")["id"],  # payment_declined
-        shop.place(customer, other, quantity=2)["id"],                               # out_of_stock
-        _checkout(shop, customer, [(product, 1), (other, 1)]).json()["id"],          # confirmed, two lines
+        shop.place(customer, other, quantity=2)["id"],  # out_of_stock
+        _checkout(shop, customer, [(product, 1), (other, 1)]).json()["id"],  # confirmed, two lines
     ]
     to_cancel = shop.place(customer, product, quantity=1)["id"]
     assert shop.final_order(customer, to_cancel)["status"] == "confirmed"
-    assert shop.cancel(customer, to_cancel).status_code == 200                     # refunded, restocked
+    assert shop.cancel(customer, to_cancel).status_code == 200  # refunded, restocked
     _final_statuses(stack, [*placed, to_cancel])
     assert_invariants(stack)
     wait_until(lambda: _queues_drained(stack), timeout=60, message="the queues to drain")
@@ -330,14 +418,31 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
         producer = connection.Producer()
         for envelope in twice:
-            producer.publish(envelope, exchange=envelope["type"].split(".")[0] + ".events",
-                             routing_key=envelope["type"], message_id=envelope["id"], serializer="json")
+            producer.publish(
+                envelope,
+                exchange=envelope["type"].split(".")[0] + ".events",
+                routing_key=envelope["type"],
+                message_id=envelope["id"],
+                serializer="json",
+            )
     wait_until(lambda: _queues_drained(stack), timeout=120, message="the duplicates to be consumed")
 
     types = {envelope["type"] for envelope in envelopes}
-    assert {"user.registered", "product.created", "product.updated", "product.deleted", "order.created",
-            "inventory.reserved", "inventory.reservation_failed", "inventory.committed", "inventory.released",
-            "payment.succeeded", "payment.failed", "payment.refunded", "order.confirmed",
-            "order.cancelled"} <= types
+    assert {
+        "user.registered",
+        "product.created",
+        "product.updated",
+        "product.deleted",
+        "order.created",
+        "inventory.reserved",
+        "inventory.reservation_failed",
+        "inventory.committed",
+        "inventory.released",
+        "payment.succeeded",
+        "payment.failed",
+        "payment.refunded",
+        "order.confirmed",
+        "order.cancelled",
+    } <= types
     assert _snapshot(stack) == before
     assert_invariants(stack)

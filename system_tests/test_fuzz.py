@@ -49,7 +49,9 @@ def fuzz_tokens(stack, fuzz_gateway):
     headers = {}
     for role in ("customer", "staff"):
         email, password = f"fuzz-{role}-{uuid.uuid4().hex[:8]}@example.com", "a-Strong-passw0rd"
-        registered = requests.post(f"{url}/api/auth/register/", json={"email": email, "password": password}, timeout=10)
+        registered = requests.post(
+            f"{url}/api/auth/register/", json={"email": email, "password": password}, timeout=10
+        )
         assert registered.status_code == 201, registered.text
         if role == "staff":
             stack.execute(_promote_to_staff_sql(stack), [email])
@@ -71,8 +73,10 @@ SERVICES = ["product", "order", "user", "payment", "inventory"]
 
 # The gateway's own answer to a request line past its buffers: no service sees it, so no
 # service's schema documents it; it must still be the contract's error format.
-GATEWAY_URI_TOO_LONG = {"type": "client_error",
-                        "errors": [{"code": "uri_too_long", "detail": "The request line is too long.", "attr": None}]}
+GATEWAY_URI_TOO_LONG = {
+    "type": "client_error",
+    "errors": [{"code": "uri_too_long", "detail": "The request line is too long.", "attr": None}],
+}
 
 
 @pytest.mark.parametrize("role", ["customer", "staff"])
@@ -94,8 +98,9 @@ def test_api_conforms_to_its_schema(fuzz_gateway, fuzz_tokens, service, role):
 def _fuzz(operation, *, base_url: str, headers: dict) -> None:
     """Valid and invalid requests for one operation (schemathesis' pytest loader does not run on
     pytest 9, so hypothesis drives its strategies directly)."""
-    requests_for_operation = strategies.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                                               operation.as_strategy(GenerationMode.NEGATIVE))
+    requests_for_operation = strategies.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+    )
 
     @FUZZ_SETTINGS
     @given(case=requests_for_operation)
@@ -113,23 +118,46 @@ def _fuzz(operation, *, base_url: str, headers: dict) -> None:
 # not document (fixed with extend_validation_errors on the view, or ecom_common.openapi's 401 body).
 FOUND = [
     ("user", "customer", "POST", "/api/auth/logout/", "/api/auth/logout/", {"refresh": "0"}, 401),
-    ("order", "customer", "POST", "/api/cart/items/", "/api/cart/items/",
-     {"product_id": "e3e70682-c209-1cac-a29f-6fbed82c07cd", "quantity": 1}, 400),
-    ("inventory", "staff", "POST", "/api/inventory/{product_id}/adjust/",
-     "/api/inventory/e3e70682-c209-1cac-a29f-6fbed82c07cd/adjust/", {"delta": 0}, 400),
+    (
+        "order",
+        "customer",
+        "POST",
+        "/api/cart/items/",
+        "/api/cart/items/",
+        {"product_id": "e3e70682-c209-1cac-a29f-6fbed82c07cd", "quantity": 1},
+        400,
+    ),
+    (
+        "inventory",
+        "staff",
+        "POST",
+        "/api/inventory/{product_id}/adjust/",
+        "/api/inventory/e3e70682-c209-1cac-a29f-6fbed82c07cd/adjust/",
+        {"delta": 0},
+        400,
+    ),
     ("order", "customer", "POST", "/api/orders/", "/api/orders/", {"payment_token": "tok_visa"}, 400),
-    ("product", "staff", "POST", "/api/products/", "/api/products/",
-     {"sku": "FUZZ-DUP-2", "name": "Fuzz duplicate", "slug": "fuzz-duplicate-slug", "price": "1.00"}, 400),
+    (
+        "product",
+        "staff",
+        "POST",
+        "/api/products/",
+        "/api/products/",
+        {"sku": "FUZZ-DUP-2", "name": "Fuzz duplicate", "slug": "fuzz-duplicate-slug", "price": "1.00"},
+        400,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("service", "role", "method", "template", "path", "body", "status"), FOUND)
-def test_what_fuzzing_found_answers_as_documented(fuzz_gateway, fuzz_tokens, service, role, method, template, path,
-                                                   body, status):
+def test_what_fuzzing_found_answers_as_documented(
+    fuzz_gateway, fuzz_tokens, service, role, method, template, path, body, status
+):
     schema = schemathesis.openapi.from_url(f"{fuzz_gateway.url}/api/schema/{service}/", timeout=30)
     if service == "product":  # the slug is taken first, so the second product collides on it
-        requests.post(f"{fuzz_gateway.url}{path}", json={**body, "sku": "FUZZ-DUP-1"}, headers=fuzz_tokens[role],
-                      timeout=30)
+        requests.post(
+            f"{fuzz_gateway.url}{path}", json={**body, "sku": "FUZZ-DUP-1"}, headers=fuzz_tokens[role], timeout=30
+        )
 
     response = requests.request(method, f"{fuzz_gateway.url}{path}", json=body, headers=fuzz_tokens[role], timeout=30)
 

@@ -16,8 +16,13 @@ from system_tests.stack import REPO, wait_until
 pytestmark = pytest.mark.slow
 
 NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
-ADDRESS = {"full_name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
-           "postal_code": "SW1Y 4JH", "country": "GB"}
+ADDRESS = {
+    "full_name": "Ada Lovelace",
+    "line1": "12 St James's Square",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+}
 FINAL = {"confirmed", "cancelled"}
 
 
@@ -49,32 +54,55 @@ class Client:
     def product(self, staff: dict, *, price: str = "25.00", stock: int = 10) -> dict:
         """A new product with ``stock`` units, once inventory and order know it (events)."""
         sku = f"GW-{uuid.uuid4().hex[:10]}"
-        response = self.post("/api/products/", {"sku": sku, "name": f"Gateway widget {sku}", "price": price,
-                                                "currency": "USD"}, staff)
+        response = self.post(
+            "/api/products/", {"sku": sku, "name": f"Gateway widget {sku}", "price": price, "currency": "USD"}, staff
+        )
         assert response.status_code == 201, response.text
         product = response.json()
-        wait_until(lambda: self.get(f"/api/inventory/{product['id']}/").status_code == 200,
-                   message="inventory to learn the product")
+        wait_until(
+            lambda: self.get(f"/api/inventory/{product['id']}/").status_code == 200,
+            message="inventory to learn the product",
+        )
         if stock:
-            response = self.post(f"/api/inventory/{product['id']}/adjust/", {"delta": stock, "reason": "gateway test"},
-                                 staff)
+            response = self.post(
+                f"/api/inventory/{product['id']}/adjust/", {"delta": stock, "reason": "gateway test"}, staff
+            )
             assert response.status_code == 200, response.text
         # order_service sells only what its catalog copy knows: a cart line proves it does.
         probe = self.customer()
-        line = wait_until(lambda: (r := self.post("/api/cart/items/", {"product_id": product["id"], "quantity": 1},
-                                                  probe)).status_code == 201 and r.json(),
-                          message="order to learn the product")
-        assert requests.delete(f"{self.url}/api/cart/items/{line['id']}/", headers=probe, timeout=10).status_code == 204
+        line = wait_until(
+            lambda: (
+                (r := self.post("/api/cart/items/", {"product_id": product["id"], "quantity": 1}, probe)).status_code
+                == 201
+                and r.json()
+            ),
+            message="order to learn the product",
+        )
+        assert (
+            requests.delete(f"{self.url}/api/cart/items/{line['id']}/", headers=probe, timeout=10).status_code == 204
+        )
         return product
 
     def stock(self, product_id: str, **expected: int) -> dict:
-        return wait_until(lambda: (s := self.get(f"/api/inventory/{product_id}/").json())
-                          and all(s[k] == v for k, v in expected.items()) and s,
-                          message=f"stock of {product_id} to become {expected}")
+        return wait_until(
+            lambda: (
+                (s := self.get(f"/api/inventory/{product_id}/").json())
+                and all(s[k] == v for k, v in expected.items())
+                and s
+            ),
+            message=f"stock of {product_id} to become {expected}",
+        )
 
     # -- orders and payments --------------------------------------------------------------------------
-    def checkout(self, customer: dict, items: list | None = None, *, token: str = "tok_visa",
-                 key: str | None = None, request_id: str | None = None) -> requests.Response:
+    def checkout(
+        self,
+        customer: dict,
+        items: list | None = None,
+        *,
+        token: str = "tok_visa",
+        key: str | None = None,
+        request_id: str | None = None,
+    ) -> requests.Response:
         body = {"shipping_address": ADDRESS, "payment_token": token}
         if items is not None:
             body["items"] = items
@@ -89,13 +117,21 @@ class Client:
         return response.json()
 
     def final_order(self, customer: dict, order_id: str) -> dict:
-        return wait_until(lambda: (o := self.get(f"/api/orders/{order_id}/", customer).json())["status"] in FINAL
-                          and o, timeout=90, message=f"order {order_id} to reach a final status")
+        return wait_until(
+            lambda: (o := self.get(f"/api/orders/{order_id}/", customer).json())["status"] in FINAL and o,
+            timeout=90,
+            message=f"order {order_id} to reach a final status",
+        )
 
     def payments(self, customer: dict, order_id: str, statuses: set[str]) -> list[dict]:
-        return wait_until(lambda: (p := self.get("/api/payments/", customer, params={"order_id": order_id})
-                                   .json()["results"]) and all(x["status"] in statuses for x in p) and p,
-                          message=f"payments of {order_id} to settle in {statuses}")
+        return wait_until(
+            lambda: (
+                (p := self.get("/api/payments/", customer, params={"order_id": order_id}).json()["results"])
+                and all(x["status"] in statuses for x in p)
+                and p
+            ),
+            message=f"payments of {order_id} to settle in {statuses}",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +169,9 @@ def _carries(line: dict, request_id: str) -> bool:
 
 # -- the committed renders ---------------------------------------------------------------------------
 def test_committed_compose_and_k8s_configs_match_the_template():
-    result = subprocess.run([sys.executable, str(REPO / "gateway/render.py"), "committed", "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "gateway/render.py"), "committed", "--check"], capture_output=True, text=True
+    )
 
     assert result.returncode == 0, result.stderr
 
@@ -250,8 +287,12 @@ def test_metrics_are_not_routed(client):
 
 
 def test_request_body_over_the_limit_is_413_in_the_error_format(client):
-    response = requests.post(f"{client.url}/api/auth/register/", data=b"x" * (2 * 1024 * 1024),
-                             headers={"Content-Type": "application/json"}, timeout=30)
+    response = requests.post(
+        f"{client.url}/api/auth/register/",
+        data=b"x" * (2 * 1024 * 1024),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
 
     assert response.status_code == 413
     assert [error["code"] for error in response.json()["errors"]] == ["request_too_large"]
@@ -265,14 +306,22 @@ def test_rate_limit_answers_429_with_retry_after(stack):
 
     assert statuses == [200, 200, 200, 429, 429]
     assert (response.status_code, response.headers["Retry-After"]) == (429, "60")
-    assert response.json() == {"type": "client_error",
-                               "errors": [{"code": "throttled", "detail": "Request was throttled.", "attr": None}]}
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "throttled", "detail": "Request was throttled.", "attr": None}],
+    }
 
 
 def test_preflight_from_an_allowed_origin_is_answered_by_the_gateway(client):
-    response = requests.options(f"{client.url}/api/orders/", timeout=10, headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, idempotency-key"})
+    response = requests.options(
+        f"{client.url}/api/orders/",
+        timeout=10,
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, idempotency-key",
+        },
+    )
 
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
@@ -298,10 +347,14 @@ def test_security_headers_deny_framing_except_the_admin(client):
 
 def test_docs_page_shows_the_five_schemas_with_assets_through_the_gateway(client):
     page = client.get("/api/docs/")
-    schemas = {name: client.get(f"/api/schema/{name}/", {"Accept": "application/json"})
-               for name in ("product", "order", "user", "payment", "inventory")}
-    assets = [client.get(f"/static/products/drf_spectacular_sidecar/swagger-ui-dist/{name}")
-              for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")]
+    schemas = {
+        name: client.get(f"/api/schema/{name}/", {"Accept": "application/json"})
+        for name in ("product", "order", "user", "payment", "inventory")
+    }
+    assets = [
+        client.get(f"/static/products/drf_spectacular_sidecar/swagger-ui-dist/{name}")
+        for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")
+    ]
 
     assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
     assert all(f'url: "/api/schema/{name}/"' in page.text for name in schemas)
@@ -329,8 +382,11 @@ def test_a_request_id_is_made_when_absent_and_reaches_the_service(client, gatewa
     request_id = response.headers["X-Request-ID"]
 
     assert len(request_id) == 32
-    wait_until(lambda: any(_carries(line, request_id) for line in _log_lines(stack.workdir / "product-web.log")),
-               timeout=10, message="product's access log to carry the generated id")
+    wait_until(
+        lambda: any(_carries(line, request_id) for line in _log_lines(stack.workdir / "product-web.log")),
+        timeout=10,
+        message="product's access log to carry the generated id",
+    )
 
 
 def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client, gateway, stack, staff):
@@ -345,5 +401,8 @@ def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client,
     assert (entry["method"], entry["uri"], entry["status"]) == ("POST", "/api/orders/", 201)
     assert entry["upstream_addr"] == f"127.0.0.1:{stack.ports['order']}"
     for log in ("order-web", "order-worker", "inventory-worker", "payment-worker"):
-        wait_until(lambda log=log: any(_carries(line, request_id) for line in _log_lines(stack.workdir / f"{log}.log")),
-                   timeout=30, message=f"{log}.log to carry {request_id}")
+        wait_until(
+            lambda log=log: any(_carries(line, request_id) for line in _log_lines(stack.workdir / f"{log}.log")),
+            timeout=30,
+            message=f"{log}.log to carry {request_id}",
+        )

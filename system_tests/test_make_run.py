@@ -18,8 +18,13 @@ pytestmark = pytest.mark.slow
 
 GATEWAY = "http://127.0.0.1:8000"
 PORTS = {"gateway": 8000, "product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
-ADDRESS = {"full_name": "Grace Hopper", "line1": "1 Navy Way", "city": "Arlington", "postal_code": "22202",
-           "country": "US"}
+ADDRESS = {
+    "full_name": "Grace Hopper",
+    "line1": "1 Navy Way",
+    "city": "Arlington",
+    "postal_code": "22202",
+    "country": "US",
+}
 
 
 def _port_taken(port: int) -> bool:
@@ -32,12 +37,16 @@ def make_run(tmp_path_factory):
     taken = [port for port in PORTS.values() if _port_taken(port)]
     assert not taken, f"ports {taken} are in use: stop the other `make run` first"
     var_dir = tmp_path_factory.mktemp("make-run-var")
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
     env.update(ECOM_VAR_DIR=str(var_dir), ECOM_ADMIN_EMAIL="owner@example.com", ECOM_ADMIN_PASSWORD="owner-password")
     log = open(var_dir / "make-run.log", "w")
-    process = subprocess.Popen(["make", "run"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["make", "run"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         for port in PORTS.values():
             wait_until(lambda p=port: _ready(p), timeout=240, message=f"port {port} to be ready")
@@ -58,30 +67,55 @@ def _ready(port: int) -> bool:
 
 def _customer(identity: str = "http://127.0.0.1:8003") -> dict:
     email, password = f"demo-{uuid.uuid4().hex[:8]}@example.com", "a-Strong-passw0rd"
-    requests.post(f"{identity}/api/auth/register/", json={"email": email, "password": password},
-                  timeout=10).raise_for_status()
-    token = requests.post(f"{identity}/api/auth/token/", json={"email": email, "password": password},
-                          timeout=10).json()["access"]
+    requests.post(
+        f"{identity}/api/auth/register/", json={"email": email, "password": password}, timeout=10
+    ).raise_for_status()
+    token = requests.post(
+        f"{identity}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+    ).json()["access"]
     return {"Authorization": f"Bearer {token}"}
 
 
 def _checkout_and_wait(customer: dict, sku: str, token: str) -> dict:
-    body = {"items": [{"product_id": str(demo_product_id(sku)), "quantity": 1}], "shipping_address": ADDRESS,
-            "payment_token": token}
+    body = {
+        "items": [{"product_id": str(demo_product_id(sku)), "quantity": 1}],
+        "shipping_address": ADDRESS,
+        "payment_token": token,
+    }
     headers = {**customer, "Idempotency-Key": str(uuid.uuid4())}
     created = wait_until(  # the order service's catalog copy fills from product.created events
-        lambda: (r := requests.post("http://127.0.0.1:8002/api/orders/", json=body, headers=headers, timeout=10))
-        .status_code == 201 and r.json(), timeout=90, message="checkout to be accepted")
+        lambda: (
+            (
+                r := requests.post("http://127.0.0.1:8002/api/orders/", json=body, headers=headers, timeout=10)
+            ).status_code
+            == 201
+            and r.json()
+        ),
+        timeout=90,
+        message="checkout to be accepted",
+    )
     return wait_until(
-        lambda: (o := requests.get(f"http://127.0.0.1:8002/api/orders/{created['id']}/", headers=customer,
-                                   timeout=10).json())["status"] != "pending" and o,
-        timeout=120, message="the order to leave pending")
+        lambda: (
+            (
+                o := requests.get(
+                    f"http://127.0.0.1:8002/api/orders/{created['id']}/", headers=customer, timeout=10
+                ).json()
+            )["status"]
+            != "pending"
+            and o
+        ),
+        timeout=120,
+        message="the order to leave pending",
+    )
 
 
 def test_make_run_serves_the_demo_catalog_and_the_staff_account(make_run):
     products = requests.get("http://127.0.0.1:8001/api/products/", timeout=10).json()
-    token = requests.post("http://127.0.0.1:8003/api/auth/token/",
-                          json={"email": "owner@example.com", "password": "owner-password"}, timeout=10)
+    token = requests.post(
+        "http://127.0.0.1:8003/api/auth/token/",
+        json={"email": "owner@example.com", "password": "owner-password"},
+        timeout=10,
+    )
 
     assert products["count"] == len(DEMO_PRODUCTS)
     assert token.status_code == 200
@@ -108,15 +142,31 @@ def test_make_run_serves_the_catalog_through_the_gateway(make_run):
 def test_make_run_confirms_a_cart_checkout_through_the_gateway(make_run):
     customer = _customer(GATEWAY)
     line = {"product_id": str(demo_product_id("BK-PRAG-PROG")), "quantity": 2}
-    wait_until(lambda: requests.post(f"{GATEWAY}/api/cart/items/", json=line, headers=customer, timeout=10)
-               .status_code == 201, timeout=90, message="the product to reach the cart")
+    wait_until(
+        lambda: (
+            requests.post(f"{GATEWAY}/api/cart/items/", json=line, headers=customer, timeout=10).status_code == 201
+        ),
+        timeout=90,
+        message="the product to reach the cart",
+    )
 
-    created = requests.post(f"{GATEWAY}/api/orders/", headers={**customer, "Idempotency-Key": str(uuid.uuid4())},
-                            json={"shipping_address": ADDRESS, "payment_token": "tok_visa"}, timeout=10)
+    created = requests.post(
+        f"{GATEWAY}/api/orders/",
+        headers={**customer, "Idempotency-Key": str(uuid.uuid4())},
+        json={"shipping_address": ADDRESS, "payment_token": "tok_visa"},
+        timeout=10,
+    )
     final = wait_until(
-        lambda: (o := requests.get(f"{GATEWAY}/api/orders/{created.json()['id']}/", headers=customer,
-                                   timeout=10).json())["status"] != "pending" and o,
-        timeout=120, message="the order to leave pending")
+        lambda: (
+            (o := requests.get(f"{GATEWAY}/api/orders/{created.json()['id']}/", headers=customer, timeout=10).json())[
+                "status"
+            ]
+            != "pending"
+            and o
+        ),
+        timeout=120,
+        message="the order to leave pending",
+    )
 
     assert created.status_code == 201, created.text
     assert (final["status"], final["total"]) == ("confirmed", "89.90")

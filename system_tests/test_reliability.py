@@ -21,21 +21,27 @@ def _saga_state(stack, order_id):
         "order": stack.sql('SELECT status, cancel_reason FROM "order".orders_order WHERE id = %s', [order_id]),
         "reservations": stack.sql(
             'SELECT product_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY product_id',
-            [order_id]),
+            [order_id],
+        ),
         "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),
         "charges": stack.sql('SELECT count(*) FROM "payment".payments_testprovidercharge'),
         "events_out": stack.sql(
-            "SELECT count(*) FROM (SELECT id FROM \"order\".ecom_common_outboxevent UNION ALL "
-            "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"),
+            'SELECT count(*) FROM (SELECT id FROM "order".ecom_common_outboxevent UNION ALL '
+            "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"
+        ),
     }
 
 
 def _saga_events(stack, order_id):
     envelopes = []
     for schema in ("order", "inventory", "payment"):
-        envelopes += [row[0] for row in stack.sql(
-            f"SELECT envelope FROM \"{schema}\".ecom_common_outboxevent WHERE envelope->'data'->>'order_id' = %s",
-            [order_id])]
+        envelopes += [
+            row[0]
+            for row in stack.sql(
+                f"SELECT envelope FROM \"{schema}\".ecom_common_outboxevent WHERE envelope->'data'->>'order_id' = %s",
+                [order_id],
+            )
+        ]
     return envelopes
 
 
@@ -43,8 +49,13 @@ def _republish(stack, envelopes):
     with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
         producer = connection.Producer()
         for envelope in envelopes:
-            producer.publish(envelope, exchange=envelope["type"].split(".")[0] + ".events",
-                             routing_key=envelope["type"], message_id=envelope["id"], serializer="json")
+            producer.publish(
+                envelope,
+                exchange=envelope["type"].split(".")[0] + ".events",
+                routing_key=envelope["type"],
+                message_id=envelope["id"],
+                serializer="json",
+            )
 
 
 def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, shop, customer):
@@ -65,10 +76,17 @@ def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, sh
 
 
 def _duplicates_drained(stack):
-    queues = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
-                            capture_output=True, text=True, check=True).stdout
-    return all(line.split()[-1] == "0" for line in queues.strip().splitlines()[1:] if "dead_letter" not in line
-               and "unroutable" not in line)
+    queues = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return all(
+        line.split()[-1] == "0"
+        for line in queues.strip().splitlines()[1:]
+        if "dead_letter" not in line and "unroutable" not in line
+    )
 
 
 def test_workers_killed_mid_saga_finish_after_restart(stack, shop):
@@ -102,11 +120,17 @@ def test_checkouts_during_a_broker_outage_complete_once_it_is_back(stack, shop):
     assert waiting >= 5
     finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
     assert [(final["status"], final["cancel_reason"]) for final in finals] == [("confirmed", None)] * 5
-    wait_until(lambda: stack.sql(
-        "SELECT count(*) FROM (SELECT id FROM \"order\".ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
-        "SELECT id FROM inventory.ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
-        "SELECT id FROM payment.ecom_common_outboxevent WHERE published_at IS NULL) e")[0][0] == 0,
-        message="every outbox to be empty")
+    wait_until(
+        lambda: (
+            stack.sql(
+                'SELECT count(*) FROM (SELECT id FROM "order".ecom_common_outboxevent WHERE published_at IS NULL UNION ALL '
+                "SELECT id FROM inventory.ecom_common_outboxevent WHERE published_at IS NULL UNION ALL "
+                "SELECT id FROM payment.ecom_common_outboxevent WHERE published_at IS NULL) e"
+            )[0][0]
+            == 0
+        ),
+        message="every outbox to be empty",
+    )
     shop.wait_stock(product, on_hand=5, reserved=0)
 
 
@@ -126,7 +150,8 @@ def test_fifty_concurrent_checkouts_for_ten_units_confirm_exactly_ten(stack, sho
     assert shop.wait_stock(product, on_hand=0, reserved=0)["available"] == 0
     charged = stack.sql(
         "SELECT count(*) FROM payment.payments_payment WHERE status = 'succeeded' AND order_id = ANY(%s::uuid[])",
-        [[final["id"] for final in finals]])[0][0]
+        [[final["id"] for final in finals]],
+    )[0][0]
     assert charged == 10
 
 
@@ -135,10 +160,15 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_and_replayable(stack, sho
     stack.execute('REVOKE INSERT ON "inventory".stock_reservation FROM ecom_inventory')
     try:
         order = shop.place(customer, product, quantity=1)
-        dead = wait_until(lambda: stack.sql(
-            "SELECT id, handler, attempts FROM inventory.ecom_common_deadletter WHERE event_type = 'order.created' "
-            "AND envelope->'data'->>'order_id' = %s AND replayed_at IS NULL", [order["id"]]),
-            timeout=60, message="the failing handler's dead letter")
+        dead = wait_until(
+            lambda: stack.sql(
+                "SELECT id, handler, attempts FROM inventory.ecom_common_deadletter WHERE event_type = 'order.created' "
+                "AND envelope->'data'->>'order_id' = %s AND replayed_at IS NULL",
+                [order["id"]],
+            ),
+            timeout=60,
+            message="the failing handler's dead letter",
+        )
     finally:
         stack.execute('GRANT INSERT ON "inventory".stock_reservation TO ecom_inventory')
     assert shop.order(customer, order["id"])["status"] == "pending"
@@ -166,21 +196,33 @@ def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(
 
     assert (final["status"], final["cancel_reason"]) == ("cancelled", "payment_timeout")
     shop.wait_stock(product, on_hand=3, reserved=0)
-    wait_until(lambda: (p := shop.payments(customer, order["id"])) and all(x["status"] != "succeeded" and
-               x["status"] not in ("processing", "awaiting_stock") for x in p) and p,
-               timeout=60, message="the payment to be voided or refunded")
+    wait_until(
+        lambda: (
+            (p := shop.payments(customer, order["id"]))
+            and all(x["status"] != "succeeded" and x["status"] not in ("processing", "awaiting_stock") for x in p)
+            and p
+        ),
+        timeout=60,
+        message="the payment to be voided or refunded",
+    )
 
 
 def test_a_message_that_is_not_an_event_is_dead_lettered_by_the_broker(stack):
     with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
-        connection.Producer().publish({"not": "an event"}, exchange="order.events", routing_key="order.created",
-                                      serializer="json")
+        connection.Producer().publish(
+            {"not": "an event"}, exchange="order.events", routing_key="order.created", serializer="json"
+        )
 
     # Both consumers of order.created refuse it; RabbitMQ dead-letters it; the drain records it.
     for schema in ("inventory", "payment"):
-        rows = wait_until(lambda s=schema: stack.sql(
-            f"SELECT handler, envelope, error FROM {s}.ecom_common_deadletter WHERE envelope->'body' IS NOT NULL "
-            "OR envelope->>'not' = 'an event'"), timeout=60, message=f"{schema} to record the refused message")
+        rows = wait_until(
+            lambda s=schema: stack.sql(
+                f"SELECT handler, envelope, error FROM {s}.ecom_common_deadletter WHERE envelope->'body' IS NOT NULL "
+                "OR envelope->>'not' = 'an event'"
+            ),
+            timeout=60,
+            message=f"{schema} to record the refused message",
+        )
         handler, envelope, error = rows[0]
         assert handler == "event_consumer"
         assert envelope["not"] == "an event"

@@ -59,13 +59,18 @@ def _headers(role, staff, customer) -> dict:
 
 
 @pytest.mark.parametrize(("path", "role", "table"), WRITES)
-def test_oversized_body_is_413_in_the_error_format_and_writes_nothing(stack, gateway_url, staff, customer,
-                                                                       path, role, table):
+def test_oversized_body_is_413_in_the_error_format_and_writes_nothing(
+    stack, gateway_url, staff, customer, path, role, table
+):
     before = _rows(stack, table)
     body = json.dumps({"name": "x" * (2 * 1024 * 1024), "email": "big@example.com", "password": "a-Strong-passw0rd"})
 
-    response = requests.post(gateway_url + path, data=body, timeout=30,
-                             headers={**_headers(role, staff, customer), "Content-Type": "application/json"})
+    response = requests.post(
+        gateway_url + path,
+        data=body,
+        timeout=30,
+        headers={**_headers(role, staff, customer), "Content-Type": "application/json"},
+    )
 
     assert response.status_code == 413
     assert _error_codes(response) == ["request_too_large"]
@@ -76,8 +81,12 @@ def test_oversized_body_is_413_in_the_error_format_and_writes_nothing(stack, gat
 def test_malformed_json_is_400_parse_error_and_writes_nothing(stack, gateway_url, staff, customer, path, role, table):
     before = _rows(stack, table)
 
-    response = requests.post(gateway_url + path, data=b'{"email": "half@example.com", "password": ', timeout=30,
-                             headers={**_headers(role, staff, customer), "Content-Type": "application/json"})
+    response = requests.post(
+        gateway_url + path,
+        data=b'{"email": "half@example.com", "password": ',
+        timeout=30,
+        headers={**_headers(role, staff, customer), "Content-Type": "application/json"},
+    )
 
     assert response.status_code == 400
     assert _error_codes(response) == ["parse_error"]
@@ -88,8 +97,14 @@ def test_malformed_json_is_400_parse_error_and_writes_nothing(stack, gateway_url
 @pytest.mark.parametrize(("path", "role", "table"), WRITES)
 def test_non_json_body_is_415_and_writes_nothing(stack, gateway_url, staff, customer, path, role, table, encoding):
     before = _rows(stack, table)
-    fields = {"email": f"form-{uuid.uuid4().hex[:8]}@example.com", "password": "a-Strong-passw0rd",
-              "sku": f"FORM-{uuid.uuid4().hex[:8]}", "name": "Form widget", "price": "1.00", "currency": "USD"}
+    fields = {
+        "email": f"form-{uuid.uuid4().hex[:8]}@example.com",
+        "password": "a-Strong-passw0rd",
+        "sku": f"FORM-{uuid.uuid4().hex[:8]}",
+        "name": "Form widget",
+        "price": "1.00",
+        "currency": "USD",
+    }
     headers = _headers(role, staff, customer)
     if encoding == "text/plain":
         options = {"data": json.dumps(fields), "headers": {**headers, "Content-Type": "text/plain"}}
@@ -146,10 +161,12 @@ def test_hostile_filter_value_is_a_clear_answer(gateway_url, parameter, value):
 def test_sql_looking_email_cannot_register_or_sign_in(stack, gateway_url, email):
     users = _rows(stack, "accounts_user")
 
-    registered = requests.post(f"{gateway_url}/api/auth/register/",
-                               json={"email": email, "password": "a-Strong-passw0rd"}, timeout=30)
-    signed_in = requests.post(f"{gateway_url}/api/auth/token/",
-                              json={"email": email, "password": "' OR 1=1 --"}, timeout=30)
+    registered = requests.post(
+        f"{gateway_url}/api/auth/register/", json={"email": email, "password": "a-Strong-passw0rd"}, timeout=30
+    )
+    signed_in = requests.post(
+        f"{gateway_url}/api/auth/token/", json={"email": email, "password": "' OR 1=1 --"}, timeout=30
+    )
 
     assert (registered.status_code, signed_in.status_code) == (400, 401)
     assert _rows(stack, "accounts_user") == users

@@ -1,5 +1,4 @@
 import pytest
-
 from accounts.serializers import UserTokenObtainPairSerializer
 from accounts.tests.factories import UserFactory
 

@@ -21,17 +21,27 @@ settings.configure(
     MIDDLEWARE=[],
     INSTALLED_APPS=[],
     USE_TZ=True,
-    DATABASES={"default": {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": _db.path.lstrip("/"), "USER": _db.username, "PASSWORD": _db.password,
-        "HOST": _db.hostname, "PORT": _db.port or 5432,
-        "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True,  # as the services (common/ecom_common/settings.py)
-        "OPTIONS": {"options": "-c search_path=product"},
-    }},
-    CACHES={"default": {
-        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": os.environ["BASELINE_REDIS_URL"],
-        "KEY_PREFIX": "baseline", "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-    }},
+    DATABASES={
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _db.path.lstrip("/"),
+            "USER": _db.username,
+            "PASSWORD": _db.password,
+            "HOST": _db.hostname,
+            "PORT": _db.port or 5432,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,  # as the services (common/ecom_common/settings.py)
+            "OPTIONS": {"options": "-c search_path=product"},
+        }
+    },
+    CACHES={
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ["BASELINE_REDIS_URL"],
+            "KEY_PREFIX": "baseline",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    },
 )
 
 import django  # noqa: E402
@@ -50,8 +60,10 @@ def _rows(sql: str, params) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
-        return [{n: (str(v) if not isinstance(v, (str, bool, int, type(None))) else v) for n, v in zip(names, row)}
-                for row in cursor.fetchall()]
+        return [
+            {n: (str(v) if not isinstance(v, (str, bool, int, type(None))) else v) for n, v in zip(names, row)}
+            for row in cursor.fetchall()
+        ]
 
 
 def _product(product_id: str) -> dict:
@@ -80,7 +92,9 @@ def product_list(request):
         results = _rows(
             f"SELECT {COLUMNS} FROM catalog_product WHERE is_active AND "
             "(to_tsvector('english', name || ' ' || description) @@ websearch_to_tsquery('english', %s) "
-            "OR name ILIKE %s) ORDER BY name, id LIMIT 20", [query, f"%{query}%"])
+            "OR name ILIKE %s) ORDER BY name, id LIMIT 20",
+            [query, f"%{query}%"],
+        )
     else:
         results = _rows(f"SELECT {COLUMNS} FROM catalog_product WHERE is_active ORDER BY name, id LIMIT 20", [])
     count = _rows("SELECT count(*) AS n FROM catalog_product WHERE is_active", [])[0]["n"]

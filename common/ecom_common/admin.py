@@ -46,7 +46,16 @@ class DeadLetterAdmin(ReadOnlyAdmin):
     list_display = ["event_type", "handler", "event_id", "attempts", "created_at", "replayed_at"]
     list_filter = ["event_type", "handler", ("replayed_at", admin.EmptyFieldListFilter)]
     search_fields = ["event_id", "handler", "error"]
-    readonly_fields = ["handler", "event_id", "event_type", "envelope", "error", "attempts", "created_at", "replayed_at"]
+    readonly_fields = [
+        "handler",
+        "event_id",
+        "event_type",
+        "envelope",
+        "error",
+        "attempts",
+        "created_at",
+        "replayed_at",
+    ]
     actions = ["replay"]
 
     @admin.action(description="Replay the selected dead letters")

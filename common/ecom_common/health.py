@@ -22,8 +22,9 @@ def _check_database() -> None:
 
 
 def _check_broker() -> None:
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2,
-                    transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as broker:
+    with Connection(
+        settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    ) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -65,7 +65,9 @@ class DeadLetter(models.Model):
         constraints = [
             # The same failure reaching us twice (e.g. from the broker's dead-letter queue too) is one row.
             models.UniqueConstraint(
-                fields=["handler", "event_id"], condition=models.Q(replayed_at__isnull=True), name="dead_letter_open_once"
+                fields=["handler", "event_id"],
+                condition=models.Q(replayed_at__isnull=True),
+                name="dead_letter_open_once",
             ),
         ]
 

@@ -6,9 +6,12 @@ import re
 
 from rest_framework import serializers
 
-ERROR_CODES_401 = [("authentication_failed", "Authentication failed"), ("not_authenticated", "Not authenticated"),
-                   ("token_not_valid", "Token not valid"),
-                   ("no_active_account", "No active account")]
+ERROR_CODES_401 = [
+    ("authentication_failed", "Authentication failed"),
+    ("not_authenticated", "Not authenticated"),
+    ("token_not_valid", "Token not valid"),
+    ("no_active_account", "No active account"),
+]
 
 
 class Error401Serializer(serializers.Serializer):

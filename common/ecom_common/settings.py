@@ -234,8 +234,10 @@ REST_FRAMEWORK = {
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "ecom_common.errors.EcomExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "415", "429"],
-    "ERROR_SCHEMAS": {"401": "ecom_common.openapi.ErrorResponse401Serializer",
-                      "409": "ecom_common.openapi.ErrorResponse409Serializer"},
+    "ERROR_SCHEMAS": {
+        "401": "ecom_common.openapi.ErrorResponse401Serializer",
+        "409": "ecom_common.openapi.ErrorResponse409Serializer",
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -69,7 +69,14 @@ class ReservationAdmin(ReadOnlyAdmin):
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
     list_display = [
-        "created_at", "product_id", "kind", "on_hand_delta", "reserved_delta", "actor", "order_id", "reason"
+        "created_at",
+        "product_id",
+        "kind",
+        "on_hand_delta",
+        "reserved_delta",
+        "actor",
+        "order_id",
+        "reason",
     ]
     list_filter = ["kind"]
     search_fields = ["product__product_id", "order_id"]

@@ -29,6 +29,14 @@ class StockMovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = StockMovement
         fields = [
-            "id", "product_id", "kind", "on_hand_delta", "reserved_delta", "reason", "actor", "order_id", "created_at"
+            "id",
+            "product_id",
+            "kind",
+            "on_hand_delta",
+            "reserved_delta",
+            "reason",
+            "actor",
+            "order_id",
+            "created_at",
         ]
         read_only_fields = fields

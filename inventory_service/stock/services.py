@@ -323,9 +323,9 @@ def reservation_expire_overdue(*, now: datetime | None = None) -> int:
 def _reservation_expire_for_order(*, order_id: uuid.UUID, now: datetime) -> list[Reservation]:
     _order_lock(order_id=order_id)
     reservations = list(
-        Reservation.objects.filter(
-            order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now
-        ).order_by("product_id")
+        Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now).order_by(
+            "product_id"
+        )
     )
     if not reservations:
         return []  # committed or released meanwhile

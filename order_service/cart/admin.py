@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 
-from ecom_common.admin import ReadOnlyAdminMixin
-
 from cart.models import Cart, CartItem, CatalogProduct
+from ecom_common.admin import ReadOnlyAdminMixin
 
 
 @admin.register(CatalogProduct)

@@ -25,4 +25,6 @@ def catalog_product_sync(event: Event) -> None:
 
 @event_handler("product.deleted")
 def catalog_product_delete(event: Event) -> None:
-    services.catalog_product_mark_deleted(product_id=uuid.UUID(event.data["product_id"]), sku=event.data.get("sku", ""))
+    services.catalog_product_mark_deleted(
+        product_id=uuid.UUID(event.data["product_id"]), sku=event.data.get("sku", "")
+    )

@@ -5,10 +5,9 @@ of the saga's correlation id this service published (out) and handled (in).
 """
 
 from django.contrib import admin
-
-from ecom_common.admin import ReadOnlyAdminMixin
 from django.utils.html import format_html, format_html_join
 
+from ecom_common.admin import ReadOnlyAdminMixin
 from orders.models import CheckoutSaga, Order, OrderLine, OrderStatusChange
 from orders.selectors import saga_timeline
 
@@ -43,8 +42,17 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["id", "user_id"]
     date_hierarchy = "created_at"
     fields = [
-        "id", "user_id", "status", "cancel_reason", "total", "currency", "shipping_address",
-        "idempotency_key", "created_at", "updated_at", "timeline",
+        "id",
+        "user_id",
+        "status",
+        "cancel_reason",
+        "total",
+        "currency",
+        "shipping_address",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+        "timeline",
     ]
     readonly_fields = fields
     inlines = [OrderLineInline, OrderStatusChangeInline, CheckoutSagaInline]

@@ -34,7 +34,9 @@ def _idempotency_key(request) -> uuid.UUID:
     list=extend_schema(summary="The caller's orders (staff: everyone's), newest first"),
     retrieve=extend_schema(summary="An order with its status history"),
 )
-@extend_validation_errors(["cart_empty", "duplicate_product", "currency_mismatch"], field_name="items", actions=["create"])
+@extend_validation_errors(
+    ["cart_empty", "duplicate_product", "currency_mismatch"], field_name="items", actions=["create"]
+)
 @extend_validation_errors(["required", "invalid"], field_name=IDEMPOTENCY_KEY, actions=["create"])
 @extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -68,11 +70,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         idempotency_key = _idempotency_key(request)
         payload = OrderCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        order = services.order_place(user_id=request.user.id, idempotency_key=idempotency_key, **payload.validated_data)
+        order = services.order_place(
+            user_id=request.user.id, idempotency_key=idempotency_key, **payload.validated_data
+        )
         return Response(self._body(order), status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None,
-                   responses=OrderSerializer)
+    @extend_schema(
+        summary="Cancel a pending or confirmed order (owner or staff)", request=None, responses=OrderSerializer
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = services.order_cancel(order_id=self.get_object().id)

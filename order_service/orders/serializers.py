@@ -1,9 +1,9 @@
 """Request and response bodies of the orders API."""
 
+from cart.models import MAX_QUANTITY
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from cart.models import MAX_QUANTITY
 from orders.models import Order, OrderLine, OrderStatusChange
 
 
@@ -34,7 +34,10 @@ class OrderItemInputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="OrderCreate")
 class OrderCreateSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=OrderItemInputSerializer(), required=False, allow_empty=False, max_length=100,
+        child=OrderItemInputSerializer(),
+        required=False,
+        allow_empty=False,
+        max_length=100,
         help_text="Omit to check out the cart.",
     )
     shipping_address = ShippingAddressSerializer()

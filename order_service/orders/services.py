@@ -7,14 +7,14 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from cart.models import Cart
+from cart.selectors import cart_item_list, catalog_product_available_map
+from cart.services import cart_clear
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cart.models import Cart
-from cart.selectors import cart_item_list, catalog_product_available_map
-from cart.services import cart_clear
 from ecom_common.errors import Conflict
 from ecom_common.events import event_publish
 from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState
@@ -147,8 +147,13 @@ def saga_expire_overdue(*, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------------------
 # Checkout
 # ---------------------------------------------------------------------------
-def _request_hash(*, items: list[tuple[uuid.UUID, int]] | None, cart_items: list[tuple[uuid.UUID, int]],
-                  shipping_address: dict, payment_token: str) -> str:
+def _request_hash(
+    *,
+    items: list[tuple[uuid.UUID, int]] | None,
+    cart_items: list[tuple[uuid.UUID, int]],
+    shipping_address: dict,
+    payment_token: str,
+) -> str:
     """SHA-256 of the request as checkout understood it: the body plus the cart contents it used."""
     canonical = {
         "items": None if items is None else sorted([str(product_id), quantity] for product_id, quantity in items),
@@ -163,8 +168,9 @@ def _order_by_key(*, user_id: str, idempotency_key: uuid.UUID) -> Order | None:
     return Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
 
 
-def _order_replay(*, order: Order, items: list[tuple[uuid.UUID, int]] | None, shipping_address: dict,
-                  payment_token: str) -> Order:
+def _order_replay(
+    *, order: Order, items: list[tuple[uuid.UUID, int]] | None, shipping_address: dict, payment_token: str
+) -> Order:
     """The order a repeated request made before, if the request is the same one; else Conflict."""
     # The cart it used is gone (emptied by that checkout): its lines are what it held.
     cart_items = [] if items is not None else [(line.product_id, line.quantity) for line in order.lines.all()]
@@ -204,8 +210,14 @@ def order_place(
 
 
 @transaction.atomic
-def _order_create(*, user_id: str, idempotency_key: uuid.UUID, items: list[tuple[uuid.UUID, int]] | None,
-                  shipping_address: dict, payment_token: str) -> Order:
+def _order_create(
+    *,
+    user_id: str,
+    idempotency_key: uuid.UUID,
+    items: list[tuple[uuid.UUID, int]] | None,
+    shipping_address: dict,
+    payment_token: str,
+) -> Order:
     # Checkouts of one user queue on their cart, so a twin that just emptied it is seen below.
     cart = Cart.objects.select_for_update().filter(user_id=user_id).first()
     existing = _order_by_key(user_id=user_id, idempotency_key=idempotency_key)

@@ -1,10 +1,10 @@
 """Who may call each endpoint (ecom_common.testing.access_tests walks the URL conf)."""
 
 import pytest
-
 from cart.tests.factories import CartItemFactory
-from ecom_common.testing.access_tests import *  # noqa: F403
 from orders.tests.factories import order_placed
+
+from ecom_common.testing.access_tests import *  # noqa: F403
 
 ACCESS = {
     "schema": "public",
@@ -21,4 +21,8 @@ ACCESS = {
 @pytest.fixture
 def another_users_objects(db):
     order, cart_item = order_placed(), CartItemFactory()
-    return {"cart-item-detail": {"pk": cart_item.pk}, "order-detail": {"pk": order.pk}, "order-cancel": {"pk": order.pk}}
+    return {
+        "cart-item-detail": {"pk": cart_item.pk},
+        "order-detail": {"pk": order.pk},
+        "order-cancel": {"pk": order.pk},
+    }

@@ -17,7 +17,16 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(TestProviderCharge)
 class TestProviderChargeAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "idempotency_key", "token", "amount", "currency", "is_approved", "refund_reference", "created_at"]
+    list_display = [
+        "reference",
+        "idempotency_key",
+        "token",
+        "amount",
+        "currency",
+        "is_approved",
+        "refund_reference",
+        "created_at",
+    ]
     list_filter = ["is_approved"]
     search_fields = ["reference", "idempotency_key"]
     ordering = ["-created_at"]

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from ecom_common.events import Event, event_handler
-
 from payments import services
 
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from ecom_common.events import event_publish
-from ecom_common.enqueue import enqueue_or_leave_to_sweep
 
+from ecom_common.enqueue import enqueue_or_leave_to_sweep
+from ecom_common.events import event_publish
 from payments.models import CancelledOrder, Payment
 from payments.providers import TransientProviderError, payment_provider
 
@@ -67,9 +67,7 @@ def _publish_failed(*, payment: Payment, reason: str) -> None:
 
 
 @transaction.atomic
-def payment_prepare(
-    *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str
-) -> Payment:
+def payment_prepare(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str) -> Payment:
     """The payment of a new order, awaiting stock; an order already cancelled gets a voided one."""
     _order_lock(order_id)
     cancelled = CancelledOrder.objects.filter(order_id=order_id).exists()
@@ -167,4 +165,3 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
         payment.save(update_fields=["refund_reference", "status", "refunded_at", "updated_at"])
         _payment_publish(type="payment.refunded", payment=payment, provider_reference=payment.provider_reference)
     return payment
-

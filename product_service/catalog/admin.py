@@ -75,8 +75,15 @@ class ProductAdmin(admin.ModelAdmin):
             product_update(product=obj, data={})  # the form has set the fields already
             return
         product_create(
-            id=obj.id, sku=obj.sku, name=obj.name, slug=obj.slug, description=obj.description, price=obj.price,
-            currency=obj.currency, category=obj.category, is_active=obj.is_active,
+            id=obj.id,
+            sku=obj.sku,
+            name=obj.name,
+            slug=obj.slug,
+            description=obj.description,
+            price=obj.price,
+            currency=obj.currency,
+            category=obj.category,
+            is_active=obj.is_active,
         )
 
     def delete_model(self, request, obj):

@@ -23,9 +23,7 @@ def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Produ
     if not query:
         return products
     if connection.vendor != "postgresql":
-        return products.filter(
-            Q(name__icontains=query) | Q(description__icontains=query) | Q(sku__icontains=query)
-        )
+        return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(sku__icontains=query))
     vector = (
         SearchVector("name", weight="A", config="english")
         + SearchVector("sku", weight="A", config="simple")

@@ -161,7 +161,5 @@ def category_delete(*, category: Category) -> None:
     try:
         category.delete()
     except ProtectedError as error:
-        raise Conflict(
-            "This category still has products or sub-categories; move or delete them first."
-        ) from error
+        raise Conflict("This category still has products or sub-categories; move or delete them first.") from error
     catalog_cache_invalidate()

@@ -22,8 +22,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 UNAVAILABLE = {
     "type": "server_error",
-    "errors": [{"code": "service_unavailable", "detail": "The service is temporarily unavailable, try again shortly.",
-                "attr": None}],
+    "errors": [
+        {
+            "code": "service_unavailable",
+            "detail": "The service is temporarily unavailable, try again shortly.",
+            "attr": None,
+        }
+    ],
 }
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from kombu import Connection, Queue
 
 from ecom_common.events import event_handler, event_publish
-from ecom_common.events.relay import outbox_prune, outbox_publish_pending
 from ecom_common.events.registry import handler_names_for
+from ecom_common.events.relay import outbox_prune, outbox_publish_pending
 from ecom_common.events.tasks import event_deliver, event_handle_task
 from ecom_common.events.topology import events_exchange
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
@@ -66,7 +66,11 @@ def test_published_event_reaches_the_exchange_with_its_id_as_message_id(listenin
     assert message.content_type == "application/json"
     body = json.loads(message.body)
     assert (body["id"], body["type"], body["source"], body["data"]) == (
-        event.id, "product.updated", "product_service", {"product_id": "p-1"})
+        event.id,
+        "product.updated",
+        "product_service",
+        {"product_id": "p-1"},
+    )
     assert OutboxEvent.objects.get(pk=event.id).published_at is not None
 
 

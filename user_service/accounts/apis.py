@@ -23,8 +23,11 @@ from ecom_common.openapi import ErrorResponse401Serializer
 
 
 # Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) answer with these codes.
-@extend_validation_errors(["password_too_similar", "password_too_short", "password_too_common", "password_entirely_numeric"],
-                          field_name="password", methods=["post"])
+@extend_validation_errors(
+    ["password_too_similar", "password_too_short", "password_too_common", "password_entirely_numeric"],
+    field_name="password",
+    methods=["post"],
+)
 @extend_validation_errors(["unique"], field_name="email", methods=["post"])
 class UserRegisterApi(generics.CreateAPIView):
     permission_classes = [permissions.AllowAny]
@@ -39,7 +42,9 @@ class UserRegisterApi(generics.CreateAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(post=extend_schema(responses={200: UserTokenObtainPairSerializer, 401: ErrorResponse401Serializer}))
+@extend_schema_view(
+    post=extend_schema(responses={200: UserTokenObtainPairSerializer, 401: ErrorResponse401Serializer})
+)
 class TokenObtainApi(TokenObtainPairView):
     """Signs in with email and password; the access token carries the caller's claims."""
 
@@ -127,7 +132,9 @@ class JwksApi(APIView):
     authentication_classes: list = []
     throttle_classes: list = []
 
-    @extend_schema(responses={200: JsonWebKeySetSerializer}, auth=[], operation_id="jwks_retrieve", summary="JSON Web Key Set")
+    @extend_schema(
+        responses={200: JsonWebKeySetSerializer}, auth=[], operation_id="jwks_retrieve", summary="JSON Web Key Set"
+    )
     def get(self, request):
         response = Response(keys.jwks())
         response["Cache-Control"] = "public, max-age=300"

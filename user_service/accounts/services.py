@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Address, User
-from ecom_common.events import event_publish
 from accounts.selectors import user_email_is_taken, user_get_by_email
+from ecom_common.events import event_publish
 
 DUPLICATE_EMAIL_MESSAGE = "A user with that email already exists."
 

@@ -1,6 +1,6 @@
 """The event bus: transactional outbox, topic exchanges per context, idempotent handlers.
 
-    from ecom_common.events import Event, event_handler, event_publish
+from ecom_common.events import Event, event_handler, event_publish
 """
 
 from ecom_common.events.envelope import Event

@@ -35,7 +35,9 @@ class EventConsumerStep(bootsteps.ConsumerStep):
         queues = event_queues()
         if not queues:
             return []
-        return [Consumer(channel, queues=queues, callbacks=[self.on_event], accept=["json"], prefetch_count=PREFETCH_COUNT)]
+        return [
+            Consumer(channel, queues=queues, callbacks=[self.on_event], accept=["json"], prefetch_count=PREFETCH_COUNT)
+        ]
 
     def on_event(self, body, message):
         from ecom_common.events.tasks import event_deliver

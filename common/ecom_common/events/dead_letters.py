@@ -50,9 +50,11 @@ def dead_letter_replay(dead_letter: DeadLetter) -> None:
 
     envelope = dead_letter.envelope
     if handler_get(dead_letter.handler) is not None:
+
         def send():
             event_handle_task.apply_async((dead_letter.handler, envelope))
     elif isinstance(envelope, dict) and "task" in envelope:
+
         def send():
             current_app.send_task(envelope["task"], args=envelope["args"], kwargs=envelope["kwargs"])
     else:
@@ -94,8 +96,9 @@ def _record_broker_dead_letter(message) -> None:
         handler_name, envelope = task, {"task": task, "args": args, "kwargs": kwargs, "id": headers.get("id")}
     else:
         handler_name, envelope = CONSUMER, body
-    dead_letter_record(handler_name=handler_name, envelope=envelope, error=_death_reason(headers),
-                       attempts=_delivery_count(headers))
+    dead_letter_record(
+        handler_name=handler_name, envelope=envelope, error=_death_reason(headers), attempts=_delivery_count(headers)
+    )
 
 
 def _death_reason(headers: dict) -> str:

@@ -41,7 +41,9 @@ def event_apply(*, handler_name: str, envelope: dict) -> bool:
         with handling(event):
             handler(event)
             # Inside handling(): the line carries the saga's correlation id as its request id.
-            logger.info("event applied", extra={"event_id": event.id, "event_type": event.type, "handler": handler_name})
+            logger.info(
+                "event applied", extra={"event_id": event.id, "event_type": event.type, "handler": handler_name}
+            )
     return True
 
 

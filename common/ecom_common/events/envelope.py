@@ -36,8 +36,9 @@ def exchange_for(event_type: str) -> str:
     return f"{event_type.split('.', 1)[0]}.events"
 
 
-def event_new(*, type: str, source: str, data: dict, correlation_id: str | None, causation_id: str | None,
-              version: int = 1) -> Event:
+def event_new(
+    *, type: str, source: str, data: dict, correlation_id: str | None, causation_id: str | None, version: int = 1
+) -> Event:
     event_id = str(uuid.uuid4())
     return Event(
         id=event_id,

@@ -51,4 +51,6 @@ def _publish_now(event_id: str) -> None:
     try:
         outbox_publish_pending(ids=[event_id], retry_policy=ENQUEUE_RETRY_POLICY)
     except Exception:
-        logger.warning("event not published after commit; the outbox sweep will", extra={"event_id": event_id}, exc_info=True)
+        logger.warning(
+            "event not published after commit; the outbox sweep will", extra={"event_id": event_id}, exc_info=True
+        )

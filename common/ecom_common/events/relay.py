@@ -80,7 +80,9 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list
         failed.attempts += 1
         failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         failed.save(update_fields=["attempts", "last_error"])
-        logger.warning("outbox publish failed; will retry", extra={"event_id": str(failed.id), "error": failed.last_error})
+        logger.warning(
+            "outbox publish failed; will retry", extra={"event_id": str(failed.id), "error": failed.last_error}
+        )
     finally:
         if done:
             OutboxEvent.objects.bulk_update(done, ["published_at"])

@@ -100,7 +100,9 @@ def event_deliver(handler_names: list[str], envelope: dict) -> bool:
 
             def retry_later(exc, countdown, handler_name=handler_name):
                 event_handle_task.apply_async(
-                    (handler_name, envelope), countdown=countdown, retries=1,
+                    (handler_name, envelope),
+                    countdown=countdown,
+                    retries=1,
                     headers={"correlation_id": envelope.get("correlation_id")},
                 )
 

@@ -27,7 +27,9 @@ def events_exchange(name: str) -> Exchange:
 EVENT_EXCHANGES = [events_exchange(f"{context}.events") for context in CONTEXTS]
 unroutable_exchange = Exchange(UNROUTABLE, type="fanout", durable=True)
 # Kept a week for inspection: nobody subscribes to these event types yet.
-unroutable_queue = Queue(UNROUTABLE, unroutable_exchange, durable=True, queue_arguments={**QUORUM, "x-message-ttl": 7 * 24 * 3600 * 1000})
+unroutable_queue = Queue(
+    UNROUTABLE, unroutable_exchange, durable=True, queue_arguments={**QUORUM, "x-message-ttl": 7 * 24 * 3600 * 1000}
+)
 
 
 def dead_letter_exchange() -> Exchange:
@@ -52,8 +54,9 @@ def _guarded(arguments: dict) -> dict:
 def task_queue() -> Queue:
     """The service's private Celery queue. Topic: Celery's native delayed delivery needs it."""
     name = settings.CELERY_TASK_DEFAULT_QUEUE
-    return Queue(name, Exchange(name, type="topic", durable=True), routing_key=name, durable=True,
-                 queue_arguments=_guarded({}))
+    return Queue(
+        name, Exchange(name, type="topic", durable=True), routing_key=name, durable=True, queue_arguments=_guarded({})
+    )
 
 
 def event_queues() -> list[Queue]:
@@ -85,8 +88,15 @@ def topology_declare(connection) -> list[str]:
     """Declares everything this service publishes to or consumes from; returns the names."""
     channel = connection.default_channel
     declared = []
-    for entity in [unroutable_exchange, unroutable_queue, *EVENT_EXCHANGES, dead_letter_exchange(),
-                   dead_letter_queue(), task_queue(), *event_queues()]:
+    for entity in [
+        unroutable_exchange,
+        unroutable_queue,
+        *EVENT_EXCHANGES,
+        dead_letter_exchange(),
+        dead_letter_queue(),
+        task_queue(),
+        *event_queues(),
+    ]:
         entity.maybe_bind(channel)
         entity.declare()
         declared.append(entity.name)

@@ -19,9 +19,15 @@ def configure_celery_app(app) -> None:
     _reuse_database_connections(app)
     app.conf.beat_schedule = {
         **getattr(settings, "CELERY_BEAT_SCHEDULE", {}),
-        "outbox-sweep": {"task": "ecom_common.outbox_relay", "schedule": timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS)},
+        "outbox-sweep": {
+            "task": "ecom_common.outbox_relay",
+            "schedule": timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),
+        },
         "outbox-prune": {"task": "ecom_common.outbox_prune", "schedule": timedelta(hours=1)},
-        "dead-letter-queue-drain": {"task": "ecom_common.dead_letter_queue_drain", "schedule": timedelta(seconds=settings.DEAD_LETTER_DRAIN_SECONDS)},
+        "dead-letter-queue-drain": {
+            "task": "ecom_common.dead_letter_queue_drain",
+            "schedule": timedelta(seconds=settings.DEAD_LETTER_DRAIN_SECONDS),
+        },
     }
 
 

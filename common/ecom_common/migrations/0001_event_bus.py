@@ -6,62 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DeadLetter',
+            name="DeadLetter",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('handler', models.CharField(max_length=200)),
-                ('event_id', models.UUIDField()),
-                ('event_type', models.CharField(max_length=100)),
-                ('envelope', models.JSONField()),
-                ('error', models.TextField()),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('replayed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("handler", models.CharField(max_length=200)),
+                ("event_id", models.UUIDField()),
+                ("event_type", models.CharField(max_length=100)),
+                ("envelope", models.JSONField()),
+                ("error", models.TextField()),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("replayed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('replayed_at__isnull', True)), fields=('handler', 'event_id'), name='dead_letter_open_once')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("replayed_at__isnull", True)),
+                        fields=("handler", "event_id"),
+                        name="dead_letter_open_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InboxEvent',
+            name="InboxEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('handler', models.CharField(max_length=200)),
-                ('event_id', models.UUIDField()),
-                ('event_type', models.CharField(max_length=100)),
-                ('correlation_id', models.CharField(blank=True, max_length=128)),
-                ('processed_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("handler", models.CharField(max_length=200)),
+                ("event_id", models.UUIDField()),
+                ("event_type", models.CharField(max_length=100)),
+                ("correlation_id", models.CharField(blank=True, max_length=128)),
+                ("processed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-processed_at'],
-                'indexes': [models.Index(fields=['correlation_id'], name='inbox_correlation')],
-                'constraints': [models.UniqueConstraint(fields=('handler', 'event_id'), name='inbox_once_per_handler')],
+                "ordering": ["-processed_at"],
+                "indexes": [models.Index(fields=["correlation_id"], name="inbox_correlation")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("handler", "event_id"), name="inbox_once_per_handler")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.UUIDField(help_text='The event id (AMQP message_id).', primary_key=True, serialize=False)),
-                ('exchange', models.CharField(max_length=100)),
-                ('type', models.CharField(help_text='The routing key, e.g. order.created.', max_length=100)),
-                ('envelope', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.UUIDField(help_text="The event id (AMQP message_id).", primary_key=True, serialize=False),
+                ),
+                ("exchange", models.CharField(max_length=100)),
+                ("type", models.CharField(help_text="The routing key, e.g. order.created.", max_length=100)),
+                ("envelope", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['created_at'],
-                'indexes': [models.Index(condition=models.Q(('published_at__isnull', True)), fields=['created_at'], name='outbox_pending'), models.Index(fields=['published_at'], name='outbox_published_at')],
+                "ordering": ["created_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("published_at__isnull", True)),
+                        fields=["created_at"],
+                        name="outbox_pending",
+                    ),
+                    models.Index(fields=["published_at"], name="outbox_published_at"),
+                ],
             },
         ),
     ]

@@ -45,9 +45,15 @@ def api_endpoints() -> dict[str, tuple[URLPattern, list[str]]]:
         if "format" in pattern.pattern.regex.groupindex:
             continue  # DRF's ``.json`` suffix twin of an endpoint already listed
         actions = getattr(pattern.callback, "actions", None)
-        methods = sorted(actions) if actions else [
-            method for method in view_class.http_method_names if method not in {"options", "head"} and hasattr(view_class, method)
-        ]
+        methods = (
+            sorted(actions)
+            if actions
+            else [
+                method
+                for method in view_class.http_method_names
+                if method not in {"options", "head"} and hasattr(view_class, method)
+            ]
+        )
         endpoints[pattern.name] = (pattern, methods)
     return endpoints
 
@@ -77,8 +83,9 @@ def _call(client: APIClient, method: str, url: str):
 
 def _endpoints_of(request, *kinds: str):
     declared = _declared(request)
-    return [(name, pattern, methods) for name, (pattern, methods) in api_endpoints().items()
-            if declared.get(name) in kinds]
+    return [
+        (name, pattern, methods) for name, (pattern, methods) in api_endpoints().items() if declared.get(name) in kinds
+    ]
 
 
 def test_every_api_endpoint_declares_its_access(request):
@@ -138,13 +145,18 @@ def test_public_endpoints_answer_anonymous_callers(request):
 
 @pytest.mark.django_db
 def test_another_users_objects_are_not_found(request, customer_client):
-    owned = [(name, pattern, methods) for name, pattern, methods in _endpoints_of(request, "authenticated-own")
-             if pattern.pattern.regex.groupindex]
+    owned = [
+        (name, pattern, methods)
+        for name, pattern, methods in _endpoints_of(request, "authenticated-own")
+        if pattern.pattern.regex.groupindex
+    ]
     objects = request.getfixturevalue("another_users_objects") if owned else {}
     answers = {}
     for name, pattern, methods in owned:
         assert name in objects, f"another_users_objects gives no object for {name}"
         for method in methods:
-            answers[f"{method.upper()} {name}"] = _call(customer_client, method, _url(name, pattern, objects[name])).status_code
+            answers[f"{method.upper()} {name}"] = _call(
+                customer_client, method, _url(name, pattern, objects[name])
+            ).status_code
 
     assert set(answers.values()) <= {404}, answers

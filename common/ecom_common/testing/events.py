@@ -1,9 +1,9 @@
 """Helpers for testing event handlers and publishers in a service's own suite.
 
-    envelope = event_envelope("order.created", {"order_id": ...})
-    deliver(envelope)          # every handler of the type, through the inbox, as the worker would
-    deliver(envelope)          # a redelivery: no effect
-    published_data("inventory.reserved")  # what the service wrote to its outbox
+envelope = event_envelope("order.created", {"order_id": ...})
+deliver(envelope)          # every handler of the type, through the inbox, as the worker would
+deliver(envelope)          # a redelivery: no effect
+published_data("inventory.reserved")  # what the service wrote to its outbox
 """
 
 from ecom_common.events.dispatch import event_apply_all
@@ -11,7 +11,9 @@ from ecom_common.events.envelope import event_new
 
 
 def event_envelope(type: str, data: dict, *, source: str = "test", correlation_id: str | None = None) -> dict:
-    return event_new(type=type, source=source, data=data, correlation_id=correlation_id, causation_id=None).as_envelope()
+    return event_new(
+        type=type, source=source, data=data, correlation_id=correlation_id, causation_id=None
+    ).as_envelope()
 
 
 def deliver(envelope: dict) -> list[str]:

@@ -36,9 +36,11 @@ def public_key_pem(private_pem: str) -> str:
     from cryptography.hazmat.primitives import serialization
 
     private_key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    return private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def sign_token(private_pem: str, *, lifetime: timedelta = timedelta(minutes=15), headers=None, **claims) -> str:
@@ -93,7 +95,9 @@ def customer_client(access_token_for, customer_id):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user_id=customer_id, email='customer@example.com')}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {access_token_for(user_id=customer_id, email='customer@example.com')}"
+    )
     return client
 
 
@@ -129,7 +133,9 @@ class IdentityService:
         import requests
 
         requests.post(f"{self.url}/api/auth/register/", json={"email": email, "password": password}, timeout=10)
-        response = requests.post(f"{self.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10)
+        response = requests.post(
+            f"{self.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+        )
         response.raise_for_status()
         return response.json()
 

@@ -47,8 +47,18 @@ def running_service(service: str, *, env: dict, log_path: Path):
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", f"{service}_service.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "4"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                f"{service}_service.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+            ],
             cwd=REPO_DIR / f"{service}_service",
             env=env,
             stdout=log,

@@ -191,5 +191,5 @@ def test_role_cannot_read_another_services_schema(other):
     # Against the shared database that ops/postgres/bootstrap.sql sets up, as this service's role.
     service = settings.SERVICE_NAME
     with psycopg.connect(postgres_url(service).replace("postgres://", "postgresql://")) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f'permission denied for schema {other}'):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"permission denied for schema {other}"):
             conn.execute(f'SELECT * FROM "{other}".django_migrations')

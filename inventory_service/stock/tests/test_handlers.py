@@ -41,8 +41,15 @@ def test_product_created_makes_an_empty_stock_record_once():
     product_id = uuid.uuid4()
     envelope = event_envelope(
         "product.created",
-        {"product_id": str(product_id), "sku": "K-1", "name": "Kettle", "price": "9.00", "currency": "USD",
-         "is_active": True, "updated_at": "2026-01-01T00:00:00Z"},
+        {
+            "product_id": str(product_id),
+            "sku": "K-1",
+            "name": "Kettle",
+            "price": "9.00",
+            "currency": "USD",
+            "is_active": True,
+            "updated_at": "2026-01-01T00:00:00Z",
+        },
     )
 
     # when

@@ -21,5 +21,7 @@ def test_seed_puts_fifty_of_every_demo_product_on_hand_and_is_idempotent():
     # then
     assert Stock.objects.count() == len(DEMO_PRODUCTS)
     assert set(Stock.objects.values_list("on_hand", flat=True)) == {50}
-    assert set(Stock.objects.values_list("product_id", flat=True)) == {demo_product_id(p["sku"]) for p in DEMO_PRODUCTS}
+    assert set(Stock.objects.values_list("product_id", flat=True)) == {
+        demo_product_id(p["sku"]) for p in DEMO_PRODUCTS
+    }
     assert StockMovement.objects.filter(product_id=first_id).count() == 3  # 50, -2, +2

@@ -301,7 +301,11 @@ def test_expire_releases_overdue_held_reservations_only(stock_on_hand):
         "system",
     )
     assert published_data("inventory.released") == [
-        {"order_id": str(overdue), "items": [{"product_id": str(stock.product_id), "quantity": 2}], "reason": "expired"}
+        {
+            "order_id": str(overdue),
+            "items": [{"product_id": str(stock.product_id), "quantity": 2}],
+            "reason": "expired",
+        }
     ]
     assert services.reservation_expire_overdue() == 0
     assert movements_add_up(stock)

@@ -70,7 +70,10 @@ def test_reservation_failed_cancels_out_of_stock_once(order):
     assert deliver(envelope) == []
 
     assert state(order) == (
-        "cancelled", "out_of_stock", SagaState.COMPENSATING, [("pending", None), ("cancelled", "out_of_stock")]
+        "cancelled",
+        "out_of_stock",
+        SagaState.COMPENSATING,
+        [("pending", None), ("cancelled", "out_of_stock")],
     )
     assert published_data("order.cancelled") == [cancelled_data(order, "out_of_stock")]
 
@@ -96,7 +99,10 @@ def test_payment_failed_cancels_declined_once(order):
     deliver(envelope)
 
     assert state(order) == (
-        "cancelled", "payment_declined", SagaState.COMPENSATING, [("pending", None), ("cancelled", "payment_declined")]
+        "cancelled",
+        "payment_declined",
+        SagaState.COMPENSATING,
+        [("pending", None), ("cancelled", "payment_declined")],
     )
     assert published_data("order.cancelled") == [cancelled_data(order, "payment_declined")]
 
@@ -109,7 +115,10 @@ def test_reservation_expired_cancels_with_payment_timeout_once(order):
     deliver(envelope)
 
     assert state(order) == (
-        "cancelled", "payment_timeout", SagaState.COMPENSATING, [("pending", None), ("cancelled", "payment_timeout")]
+        "cancelled",
+        "payment_timeout",
+        SagaState.COMPENSATING,
+        [("pending", None), ("cancelled", "payment_timeout")],
     )
     assert published_data("order.cancelled") == [cancelled_data(order, "payment_timeout")]
 
@@ -154,9 +163,9 @@ def test_later_steps_are_recorded_in_the_saga_timeline(order, type):
     deliver(envelope)
 
     saga = CheckoutSaga.objects.get(order=order)
-    assert list(InboxEvent.objects.filter(correlation_id=saga.correlation_id).values_list("event_type", flat=True)) == [
-        type
-    ]
+    assert list(
+        InboxEvent.objects.filter(correlation_id=saga.correlation_id).values_list("event_type", flat=True)
+    ) == [type]
     assert state(order)[0] == "pending"
 
 

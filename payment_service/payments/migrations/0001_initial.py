@@ -6,62 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CancelledOrder',
+            name="CancelledOrder",
             fields=[
-                ('order_id', models.UUIDField(primary_key=True, serialize=False)),
-                ('cancelled_at', models.DateTimeField(auto_now_add=True)),
+                ("order_id", models.UUIDField(primary_key=True, serialize=False)),
+                ("cancelled_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='TestProviderCharge',
+            name="TestProviderCharge",
             fields=[
-                ('idempotency_key', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('reference', models.CharField(max_length=100, unique=True)),
-                ('token', models.CharField(max_length=100)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(max_length=3)),
-                ('is_approved', models.BooleanField()),
-                ('decline_code', models.CharField(blank=True, max_length=50)),
-                ('refund_reference', models.CharField(blank=True, max_length=100)),
-                ('refund_idempotency_key', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('refunded_at', models.DateTimeField(blank=True, null=True)),
+                ("idempotency_key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("reference", models.CharField(max_length=100, unique=True)),
+                ("token", models.CharField(max_length=100)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(max_length=3)),
+                ("is_approved", models.BooleanField()),
+                ("decline_code", models.CharField(blank=True, max_length=50)),
+                ("refund_reference", models.CharField(blank=True, max_length=100)),
+                ("refund_idempotency_key", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("refunded_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('order_id', models.UUIDField(unique=True)),
-                ('user_id', models.UUIDField(db_index=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('status', models.CharField(choices=[('awaiting_stock', 'Awaiting stock'), ('processing', 'Processing'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('refunded', 'Refunded'), ('voided', 'Voided')], default='awaiting_stock', max_length=20)),
-                ('token', models.CharField(blank=True, max_length=100)),
-                ('provider_reference', models.CharField(blank=True, max_length=100)),
-                ('refund_reference', models.CharField(blank=True, max_length=100)),
-                ('failure_reason', models.CharField(blank=True, max_length=100)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('stock_reserved', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('refunded_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("order_id", models.UUIDField(unique=True)),
+                ("user_id", models.UUIDField(db_index=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_stock", "Awaiting stock"),
+                            ("processing", "Processing"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("refunded", "Refunded"),
+                            ("voided", "Voided"),
+                        ],
+                        default="awaiting_stock",
+                        max_length=20,
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=100)),
+                ("provider_reference", models.CharField(blank=True, max_length=100)),
+                ("refund_reference", models.CharField(blank=True, max_length=100)),
+                ("failure_reason", models.CharField(blank=True, max_length=100)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("stock_reserved", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("refunded_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', 'id'],
-                'indexes': [models.Index(fields=['status', 'updated_at'], name='payments_status_updated')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='payments_payment_amount_non_negative')],
+                "ordering": ["-created_at", "id"],
+                "indexes": [models.Index(fields=["status", "updated_at"], name="payments_status_updated")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)), name="payments_payment_amount_non_negative"
+                    )
+                ],
             },
         ),
     ]

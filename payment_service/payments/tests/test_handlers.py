@@ -1,8 +1,8 @@
 import uuid
 
 import pytest
-from ecom_common.testing.events import deliver, event_envelope, published_data
 
+from ecom_common.testing.events import deliver, event_envelope, published_data
 from payments.models import Payment, TestProviderCharge
 from payments.services import PaymentNotPreparedError, payment_charge
 

@@ -2,8 +2,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from ecom_common.testing.events import published_data
 
+from ecom_common.testing.events import published_data
 from payments import services
 from payments.models import CancelledOrder, Payment, TestProviderCharge
 from payments.providers import ChargeResult, PaymentProvider, TransientProviderError
@@ -303,4 +303,3 @@ def test_cancel_without_a_payment_is_remembered():
 
     assert list(CancelledOrder.objects.values_list("order_id", flat=True)) == [order_id]
     assert Payment.objects.count() == 0
-

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from ecom_common.testing.events import published_data
 
+from ecom_common.testing.events import published_data
 from payments.models import Payment, TestProviderCharge
 from payments.selectors import payment_stalled_ids
 from payments.tasks import payment_charge_task

@@ -103,9 +103,7 @@ def write_requests() -> dict[str, tuple[str, str, dict]]:
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-@pytest.mark.parametrize(
-    ("client_fixture", "expected_status"), [("api_client", 401), ("customer_client", 403)]
-)
+@pytest.mark.parametrize(("client_fixture", "expected_status"), [("api_client", 401), ("customer_client", 403)])
 def test_only_staff_may_write_categories(request, method, client_fixture, expected_status):
     # given
     client = request.getfixturevalue(client_fixture)
@@ -120,9 +118,7 @@ def test_only_staff_may_write_categories(request, method, client_fixture, expect
     assert list(Category.objects.values_list("slug", "description")) == [("books", "")]
 
 
-@pytest.mark.parametrize(
-    ("method", "expected_status"), [("POST", 201), ("PUT", 200), ("PATCH", 200), ("DELETE", 204)]
-)
+@pytest.mark.parametrize(("method", "expected_status"), [("POST", 201), ("PUT", 200), ("PATCH", 200), ("DELETE", 204)])
 def test_staff_may_write_categories(staff_client, method, expected_status):
     CategoryFactory(name="Books", slug="books")
     verb, url, body = write_requests()[method]

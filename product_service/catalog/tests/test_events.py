@@ -50,8 +50,15 @@ def test_deleting_a_product_publishes_product_deleted():
 def test_a_product_saved_in_the_admin_is_announced(admin_client):
     response = admin_client.post(
         "/admin/products/catalog/product/add/",
-        {"sku": "ADM-1", "name": "Admin lamp", "slug": "admin-lamp", "price": "3.00", "currency": "USD",
-         "is_active": "on", "description": ""},
+        {
+            "sku": "ADM-1",
+            "name": "Admin lamp",
+            "slug": "admin-lamp",
+            "price": "3.00",
+            "currency": "USD",
+            "is_active": "on",
+            "description": "",
+        },
     )
 
     assert response.status_code == 302

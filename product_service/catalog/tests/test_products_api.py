@@ -308,9 +308,7 @@ def test_only_staff_may_write_products(request, method, client_fixture, expected
     assert list(Product.objects.values_list("name", flat=True)) == ["Original"]
 
 
-@pytest.mark.parametrize(
-    ("method", "expected_status"), [("POST", 201), ("PUT", 200), ("PATCH", 200), ("DELETE", 204)]
-)
+@pytest.mark.parametrize(("method", "expected_status"), [("POST", 201), ("PUT", 200), ("PATCH", 200), ("DELETE", 204)])
 def test_staff_may_write_products(staff_client, method, expected_status):
     product = ProductFactory(name="Original")
     verb, url, body = write_requests(product)[method]

@@ -41,7 +41,12 @@ def test_user_change_page_loads_with_the_addresses_inline(admin_client_):
 def test_user_add_form_hashes_the_password(admin_client_):
     response = admin_client_.post(
         reverse("admin:accounts_user_add"),
-        {"email": "New@Example.com", "usable_password": "true", "password1": "a-Strong-passw0rd", "password2": "a-Strong-passw0rd"},
+        {
+            "email": "New@Example.com",
+            "usable_password": "true",
+            "password1": "a-Strong-passw0rd",
+            "password2": "a-Strong-passw0rd",
+        },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors

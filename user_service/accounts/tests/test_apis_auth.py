@@ -116,7 +116,9 @@ def test_token_accepts_the_email_in_any_case(api_client):
 
 def test_access_token_is_rs256_with_a_kid_and_carries_the_user_claims(api_client):
     # given
-    user = UserFactory(email="staff@example.com", first_name="Grace", last_name="Hopper", groups=["support", "catalog"])
+    user = UserFactory(
+        email="staff@example.com", first_name="Grace", last_name="Hopper", groups=["support", "catalog"]
+    )
     user.is_staff = True
     user.save()
 

@@ -33,17 +33,27 @@ class Command(BaseCommand):
 
     def handle_show(self, *, id, **options):
         dead_letter = self._get(id)
-        self.stdout.write(json.dumps({
-            "id": str(dead_letter.id), "handler": dead_letter.handler, "attempts": dead_letter.attempts,
-            "created_at": dead_letter.created_at.isoformat(),
-            "replayed_at": dead_letter.replayed_at.isoformat() if dead_letter.replayed_at else None,
-            "error": dead_letter.error, "envelope": dead_letter.envelope,
-        }, indent=2))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "id": str(dead_letter.id),
+                    "handler": dead_letter.handler,
+                    "attempts": dead_letter.attempts,
+                    "created_at": dead_letter.created_at.isoformat(),
+                    "replayed_at": dead_letter.replayed_at.isoformat() if dead_letter.replayed_at else None,
+                    "error": dead_letter.error,
+                    "envelope": dead_letter.envelope,
+                },
+                indent=2,
+            )
+        )
 
     def handle_replay(self, *, ids, all, **options):
         if not ids and not all:
             raise CommandError("name the dead letters to replay, or pass --all")
-        dead_letters = [self._get(id) for id in ids] if ids else list(DeadLetter.objects.filter(replayed_at__isnull=True))
+        dead_letters = (
+            [self._get(id) for id in ids] if ids else list(DeadLetter.objects.filter(replayed_at__isnull=True))
+        )
         for dead_letter in dead_letters:
             if dead_letter.replayed_at:
                 raise CommandError(f"{dead_letter.id} was already replayed")

@@ -11,7 +11,9 @@ from ecom_common.demo import DEMO_CATEGORIES, DEMO_PRODUCTS, demo_product_id
 
 
 class Command(BaseCommand):
-    help = "Creates or updates the demo catalog through the catalog services (so events announce it); safe to run again."
+    help = (
+        "Creates or updates the demo catalog through the catalog services (so events announce it); safe to run again."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
