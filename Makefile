@@ -8,17 +8,18 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ECOM_ADMIN_EMAIL ?= admin@example.com
 export ECOM_ADMIN_PASSWORD ?= admin
 
-.PHONY: run test install migrate seed servers clean help bench
+.PHONY: run test lint format install migrate seed servers clean help bench
 
 help:
 	@echo "make run    - install, migrate, seed demo data and start the gateway (:8000), every service and worker"
 	@echo "make test   - run every service's test suite against real PostgreSQL, Redis and RabbitMQ"
+	@echo "make lint   - ruff check and ruff format --check (make format rewrites)"
 	@echo "make clean  - remove the virtualenv and var/ (local databases, keys, broker folders)"
 
-$(STAMP): requirements.txt constraints.txt common/pyproject.toml .python-version
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt common/pyproject.toml .python-version
 	@python=$$(scripts/find-python) && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt -e ./common
+	$(VENV)/bin/pip install --quiet -r requirements/dev.txt -c requirements/constraints.txt -e ./common
 	@touch $@
 
 install: $(STAMP)
@@ -56,6 +57,15 @@ servers:
 
 test: install servers
 	scripts/test-all
+
+# Lint and format (rules in pyproject.toml); .ci/run runs `make lint` before `make test`.
+lint: install
+	ruff check .
+	ruff format --check .
+
+format: install
+	ruff check --fix .
+	ruff format .
 
 # Figures, never pass/fail: the real stack + gateway vs a bare Django baseline, wrk reads,
 # open-loop checkout, saga completion and a Celery no-op (docs/performance.md). ~6 minutes.

@@ -12,7 +12,7 @@ import pytest
 
 from deploy_tests.conftest import REPO_DIR, REQUIRED_SETTINGS, SERVICES, USER_ONLY_SETTINGS, secret_values
 
-KUBERNETES_VERSION = "1.37.0"  # one kubernetes-validate ships (pinned in requirements.txt)
+KUBERNETES_VERSION = "1.37.0"  # one kubernetes-validate ships (pinned in requirements/dev.txt)
 GATEWAY_CONFIGS = {
     "compose": REPO_DIR / "gateway/rendered/compose.conf",
     "k8s": REPO_DIR / "gateway/rendered/k8s.conf",

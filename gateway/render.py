@@ -39,8 +39,8 @@ DEFAULTS = {
 # Inside a container: logs to the container's output, scratch files in /tmp (works as root or
 # not), the docs page mounted at /etc/nginx/docs/index.html, this file at /etc/nginx/nginx.conf.
 _CONTAINER = {
-    "pid_path": "/tmp/nginx.pid",
-    "temp_dir": "/tmp/nginx",
+    "pid_path": "/tmp/nginx.pid",  # noqa: S108 - the container's own /tmp
+    "temp_dir": "/tmp/nginx",  # noqa: S108
     "error_log": "stderr",
     "access_log": "/dev/stdout",
     "docs_dir": "/etc/nginx/docs",

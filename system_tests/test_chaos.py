@@ -186,7 +186,7 @@ def test_fifty_checkouts_during_a_long_broker_outage_all_complete_with_no_event_
     finals = _final_statuses(stack, order_ids, timeout=240)
     expected = {
         order_id: ("cancelled", "payment_declined") if token == "tok_chargeDeclined" else ("confirmed", None)
-        for order_id, (_, _, token) in zip(order_ids, placing)
+        for order_id, (_, _, token) in zip(order_ids, placing, strict=True)
     }
     assert finals == expected
     wait_until(lambda: not unpublished_events(stack), timeout=90, message="every outbox to be published")
@@ -216,9 +216,11 @@ def test_fifty_checkouts_during_a_long_broker_outage_all_complete_with_no_event_
         "ON c.idempotency_key = p.id::text WHERE c.is_approved AND p.order_id = ANY(%s::uuid[])",
         [order_ids],
     )[0][0]
-    assert created == Counter({order_id: 1 for order_id in order_ids})
-    assert payments == Counter({order_id: 1 for order_id in order_ids})
-    assert reservations == Counter({order_id: len(items) for order_id, (_, items, _) in zip(order_ids, placing)})
+    assert created == Counter(dict.fromkeys(order_ids, 1))
+    assert payments == Counter(dict.fromkeys(order_ids, 1))
+    assert reservations == Counter(
+        {order_id: len(items) for order_id, (_, items, _) in zip(order_ids, placing, strict=True)}
+    )
     assert approved == 45
     sold = {
         p: sum(q for (_, items, token) in placing if token == "tok_visa" for product, q in items if product == p)
@@ -300,7 +302,7 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers_without_a_res
     unavailable = [answer for answer in load.answers if answer[2] == 503]
     assert set(statuses) <= {200, 201, 503}, [a for a in load.answers if a[2] not in (200, 201, 503)][:3]
     assert unavailable, "the restart went unnoticed: no request failed"
-    for method, url, status, content_type, text in unavailable:
+    for _method, url, _status, content_type, text in unavailable:
         assert content_type == "application/json", (url, text[:300])
         body = json.loads(text)
         assert body["type"] == "server_error" and [e["code"] for e in body["errors"]] == [SERVICE_UNAVAILABLE]
@@ -340,10 +342,10 @@ def test_a_hundred_concurrent_checkouts_for_twenty_units_across_four_products_co
     finals = _final_statuses(stack, order_ids, timeout=240)
     assert set(finals.values()) <= {("confirmed", None), ("cancelled", "out_of_stock")}
     confirmed_units = Counter()
-    for order_id, basket in zip(order_ids, baskets):
+    for order_id, basket in zip(order_ids, baskets, strict=True):
         if finals[order_id][0] == "confirmed":
-            confirmed_units.update({p: q for p, q in basket})
-    assert confirmed_units == Counter({p: 5 for p in products})
+            confirmed_units.update(dict(basket))
+    assert confirmed_units == Counter(dict.fromkeys(products, 5))
     for product in products:
         assert shop.wait_stock(product, on_hand=0, reserved=0)["available"] == 0
     movements = stack.sql(

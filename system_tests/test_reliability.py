@@ -99,9 +99,9 @@ def test_workers_killed_mid_saga_finish_after_restart(stack, shop):
     for service in ("inventory", "payment", "order"):
         stack.start_worker(service)
 
-    finals = [shop.final_order(customer, order["id"]) for customer, order in zip(customers, orders)]
+    finals = [shop.final_order(customer, order["id"]) for customer, order in zip(customers, orders, strict=True)]
     assert [final["status"] for final in finals] == ["confirmed"] * 5
-    for customer, order in zip(customers, orders):
+    for customer, order in zip(customers, orders, strict=True):
         assert [p["status"] for p in shop.settled_payments(customer, order["id"], {"succeeded"})] == ["succeeded"]
     shop.wait_stock(product, on_hand=15, reserved=0)
 
@@ -118,7 +118,7 @@ def test_checkouts_during_a_broker_outage_complete_once_it_is_back(stack, shop):
 
     assert [response.status_code for response in responses] == [201] * 5
     assert waiting >= 5
-    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
+    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses, strict=True)]
     assert [(final["status"], final["cancel_reason"]) for final in finals] == [("confirmed", None)] * 5
     wait_until(
         lambda: (
@@ -141,7 +141,7 @@ def test_fifty_concurrent_checkouts_for_ten_units_confirm_exactly_ten(stack, sho
     with ThreadPoolExecutor(max_workers=50) as pool:
         responses = list(pool.map(lambda c: shop.checkout(c, product, quantity=1), customers))
     assert [response.status_code for response in responses] == [201] * 50
-    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses)]
+    finals = [shop.final_order(c, r.json()["id"], timeout=180) for c, r in zip(customers, responses, strict=True)]
 
     statuses = sorted(final["status"] for final in finals)
     assert statuses.count("confirmed") == 10

@@ -7,7 +7,6 @@ Configured from the environment by bench/run.py: BASELINE_DATABASE_URL, BASELINE
 """
 
 import os
-from decimal import Decimal
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -61,7 +60,10 @@ def _rows(sql: str, params) -> list[dict]:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [
-            {n: (str(v) if not isinstance(v, (str, bool, int, type(None))) else v) for n, v in zip(names, row)}
+            {
+                n: (str(v) if not isinstance(v, (str, bool, int, type(None))) else v)
+                for n, v in zip(names, row, strict=True)
+            }
             for row in cursor.fetchall()
         ]
 

@@ -50,8 +50,7 @@ def identity_access_token(*, email: str, password: str) -> str | None:
 
 @transaction.atomic
 def staff_shadow_user_sync(*, claims) -> "User":  # noqa: F821 - the local auth user model
-    User = get_user_model()
-    user, _ = User.objects.update_or_create(
+    user, _ = get_user_model().objects.update_or_create(
         username=str(claims["user_id"]),
         defaults={
             "email": claims.get("email", ""),

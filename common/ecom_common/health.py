@@ -44,7 +44,7 @@ def readyz(request):
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # any failure means "not ready", whatever raised it
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", whatever raised it
             logger.warning("readiness check failed", extra={"check": name, "error": str(exc)})
             results[name] = "unavailable"
     ready = all(result == "ok" for result in results.values())

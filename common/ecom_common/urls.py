@@ -28,4 +28,4 @@ handler403 = "ecom_common.errors.permission_denied"
 handler404 = "ecom_common.errors.not_found"
 handler500 = "ecom_common.errors.server_error"
 
-__all__ = ["service_urlpatterns", "include", "path", "handler400", "handler403", "handler404", "handler500"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "include", "path", "service_urlpatterns"]

@@ -23,7 +23,7 @@ class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.UUIDField()
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
-    cancel_reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)
+    cancel_reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)  # noqa: DJ001 - null: no reason (the API's null)
     idempotency_key = models.UUIDField()
     request_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical checkout request.")
     total = models.DecimalField(max_digits=14, decimal_places=2)
@@ -67,7 +67,7 @@ class OrderLine(models.Model):
 class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_history")
     status = models.CharField(max_length=16, choices=OrderStatus.choices)
-    reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)
+    reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)  # noqa: DJ001 - as cancel_reason
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -15,7 +15,7 @@ from functools import partial
 from celery import bootsteps
 from kombu import Consumer
 
-from ecom_common.events.envelope import InvalidEnvelope, event_from_envelope
+from ecom_common.events.envelope import InvalidEnvelopeError, event_from_envelope
 from ecom_common.events.registry import handler_names_for
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ class EventConsumerStep(bootsteps.ConsumerStep):
 
         try:
             event = event_from_envelope(body)
-        except InvalidEnvelope as exc:
-            logger.error("rejected a message that is not an event", extra={"error": str(exc)})
+        except InvalidEnvelopeError as exc:
+            logger.exception("rejected a message that is not an event", extra={"error": str(exc)})
             message.reject()  # dead-lettered to the service's DLQ (on RabbitMQ)
             return
         handler_names = handler_names_for(event.type)

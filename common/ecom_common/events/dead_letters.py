@@ -15,7 +15,7 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from ecom_common.events.dispatch import UnknownHandler
+from ecom_common.events.dispatch import UnknownHandlerError
 from ecom_common.events.registry import handler_get
 from ecom_common.models import DeadLetter
 
@@ -58,7 +58,7 @@ def dead_letter_replay(dead_letter: DeadLetter) -> None:
         def send():
             current_app.send_task(envelope["task"], args=envelope["args"], kwargs=envelope["kwargs"])
     else:
-        raise UnknownHandler(dead_letter.handler)
+        raise UnknownHandlerError(dead_letter.handler)
     with transaction.atomic():
         dead_letter.replayed_at = timezone.now()
         dead_letter.save(update_fields=["replayed_at"])
@@ -86,7 +86,7 @@ def _record_broker_dead_letter(message) -> None:
     headers = message.headers or {}
     try:
         body = message.decode()
-    except Exception:  # not JSON: keep the raw text for whoever looks into it
+    except Exception:  # noqa: BLE001 - not JSON: keep the raw text for whoever looks into it
         body = message.body.decode(errors="replace") if isinstance(message.body, bytes) else message.body
     task = headers.get("task")
     if task == EVENT_HANDLE_TASK:

@@ -12,7 +12,7 @@ from ecom_common.models import InboxEvent
 logger = logging.getLogger(__name__)
 
 
-class UnknownHandler(LookupError):
+class UnknownHandlerError(LookupError):
     pass
 
 
@@ -24,7 +24,7 @@ def event_apply(*, handler_name: str, envelope: dict) -> bool:
     """
     handler = handler_get(handler_name)
     if handler is None:
-        raise UnknownHandler(handler_name)
+        raise UnknownHandlerError(handler_name)
     event = event_from_envelope(envelope)
     with transaction.atomic():
         try:

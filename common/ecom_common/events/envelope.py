@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 ENVELOPE_FIELDS = ("id", "type", "source", "occurred_at", "correlation_id", "causation_id", "version", "data")
 
 
-class InvalidEnvelope(ValueError):
+class InvalidEnvelopeError(ValueError):
     """A message that is not an event of ours: it cannot be retried into shape."""
 
 
@@ -54,14 +54,14 @@ def event_new(
 
 def event_from_envelope(envelope) -> Event:
     if not isinstance(envelope, dict):
-        raise InvalidEnvelope("an event envelope is a JSON object")
+        raise InvalidEnvelopeError("an event envelope is a JSON object")
     missing = [name for name in ENVELOPE_FIELDS if name not in envelope and name != "causation_id"]
     if missing:
-        raise InvalidEnvelope(f"envelope lacks {', '.join(missing)}")
+        raise InvalidEnvelopeError(f"envelope lacks {', '.join(missing)}")
     try:
         uuid.UUID(str(envelope["id"]))
     except ValueError as exc:
-        raise InvalidEnvelope("envelope id is not a UUID") from exc
+        raise InvalidEnvelopeError("envelope id is not a UUID") from exc
     if not isinstance(envelope["data"], dict) or "." not in str(envelope["type"]):
-        raise InvalidEnvelope("envelope data must be an object and type <context>.<verb>")
+        raise InvalidEnvelopeError("envelope data must be an object and type <context>.<verb>")
     return Event(**{name: envelope.get(name) for name in ENVELOPE_FIELDS})

@@ -75,7 +75,7 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list
             )
             row.published_at = timezone.now()
             done.append(row)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever broke the publish, the row is kept and retried
         failed = rows[len(done)]
         failed.attempts += 1
         failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -10,8 +10,8 @@ from django.db.utils import InterfaceError, OperationalError
 
 from ecom_common.events import relay
 from ecom_common.events.dead_letters import dead_letter_record
-from ecom_common.events.dispatch import UnknownHandler, event_apply
-from ecom_common.events.envelope import InvalidEnvelope
+from ecom_common.events.dispatch import UnknownHandlerError, event_apply
+from ecom_common.events.envelope import InvalidEnvelopeError
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def backoff_seconds(retries: int) -> int:
     which routes by whole seconds and refuses a countdown of zero.
     """
     ceiling = min(settings.EVENT_RETRY_BACKOFF_MAX_SECONDS, settings.EVENT_RETRY_BACKOFF_SECONDS * 2**retries)
-    return max(1, round(random.uniform(0, ceiling)))
+    return max(1, round(random.uniform(0, ceiling)))  # noqa: S311 - jitter, not a secret
 
 
 # Options of every periodic sweep (here and in the services): it runs again in seconds, so a
@@ -59,13 +59,13 @@ def event_handle(handler_name: str, envelope: dict, *, retries: int, retry) -> N
     """
     try:
         event_apply(handler_name=handler_name, envelope=envelope)
-    except (UnknownHandler, InvalidEnvelope) as exc:
+    except (UnknownHandlerError, InvalidEnvelopeError) as exc:
         # Retrying cannot help: straight to the dead letters.
         dead_letter_record(handler_name=handler_name, envelope=envelope, error=repr(exc), attempts=1)
     except (OperationalError, InterfaceError) as exc:
         logger.warning("database unavailable; retrying", extra={"handler": handler_name, "error": repr(exc)})
         retry(exc, backoff_seconds(retries))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a handler's bug is retried, then dead-lettered
         attempts = retries + 1
         if attempts > settings.EVENT_HANDLER_MAX_RETRIES:
             dead_letter_record(handler_name=handler_name, envelope=envelope, error=repr(exc), attempts=attempts)

@@ -23,12 +23,12 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 __all__ = [
+    "test_another_users_objects_are_not_found",
+    "test_authenticated_endpoints_refuse_anonymous_callers",
     "test_every_api_endpoint_declares_its_access",
+    "test_public_endpoints_answer_anonymous_callers",
     "test_staff_endpoints_refuse_anonymous_callers",
     "test_staff_endpoints_refuse_customers",
-    "test_authenticated_endpoints_refuse_anonymous_callers",
-    "test_public_endpoints_answer_anonymous_callers",
-    "test_another_users_objects_are_not_found",
 ]
 
 KINDS = {"public", "staff-write", "staff", "authenticated", "authenticated-own"}
@@ -95,7 +95,7 @@ def test_every_api_endpoint_declares_its_access(request):
 
     assert sorted(found - set(declared)) == [], "declare these endpoints' access in ACCESS"
     assert sorted(set(declared) - found) == [], "these declared endpoints no longer exist"
-    assert {kind for kind in declared.values()} <= KINDS
+    assert set(declared.values()) <= KINDS
 
 
 @pytest.mark.django_db

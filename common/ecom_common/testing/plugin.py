@@ -116,7 +116,6 @@ def _isolated_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 class IdentityService:
@@ -164,5 +163,5 @@ def verify_with_identity_service(settings, identity_service):
     settings.JWT_PUBLIC_KEY = ""
     settings.IDENTITY_SERVICE_URL = identity_service.url
     settings.JWT_JWKS_URL = f"{identity_service.url}/.well-known/jwks.json"
-    keys._jwks_client.cache_clear()
+    keys._jwks_client.cache_clear()  # noqa: SLF001 - a test resets the module's cache
     return identity_service

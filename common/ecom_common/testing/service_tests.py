@@ -16,22 +16,22 @@ from ecom_common.testing.servers import SERVICES, postgres_url
 from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
 __all__ = [
-    "test_healthz_says_ok",
-    "test_readyz_reports_every_dependency_ok",
-    "test_readyz_is_503_when_the_broker_is_unreachable",
-    "test_metrics_are_exposed_for_prometheus",
-    "test_request_id_is_echoed",
-    "test_request_id_is_made_when_absent",
-    "test_unsafe_request_id_is_replaced",
-    "test_unknown_url_is_404_in_the_error_format",
-    "test_openapi_schema_generates_without_warnings",
-    "test_openapi_schema_is_served",
+    "test_admin_login_asks_for_an_email",
     "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
     "test_authenticated_callers_are_throttled_per_user",
-    "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
-    "test_admin_login_asks_for_an_email",
-    "test_tables_live_in_the_service_schema",
+    "test_healthz_says_ok",
+    "test_metrics_are_exposed_for_prometheus",
+    "test_openapi_schema_generates_without_warnings",
+    "test_openapi_schema_is_served",
+    "test_readyz_is_503_when_the_broker_is_unreachable",
+    "test_readyz_reports_every_dependency_ok",
+    "test_request_id_is_echoed",
+    "test_request_id_is_made_when_absent",
     "test_role_cannot_read_another_services_schema",
+    "test_tables_live_in_the_service_schema",
+    "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
+    "test_unknown_url_is_404_in_the_error_format",
+    "test_unsafe_request_id_is_replaced",
 ]
 
 
@@ -190,6 +190,8 @@ def test_tables_live_in_the_service_schema():
 def test_role_cannot_read_another_services_schema(other):
     # Against the shared database that ops/postgres/bootstrap.sql sets up, as this service's role.
     service = settings.SERVICE_NAME
-    with psycopg.connect(postgres_url(service).replace("postgres://", "postgresql://")) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"permission denied for schema {other}"):
-            conn.execute(f'SELECT * FROM "{other}".django_migrations')
+    with (
+        psycopg.connect(postgres_url(service).replace("postgres://", "postgresql://")) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"permission denied for schema {other}"),
+    ):
+        conn.execute(f'SELECT * FROM "{other}".django_migrations')

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 __all__ = [
     "pytestmark",
-    "test_staff_sign_in_to_the_admin_with_their_identity_account",
-    "test_shadow_user_follows_the_identity_account",
-    "test_wrong_password_is_refused_by_the_admin",
     "test_customer_account_cannot_sign_in_to_the_admin",
+    "test_shadow_user_follows_the_identity_account",
+    "test_staff_sign_in_to_the_admin_with_their_identity_account",
+    "test_wrong_password_is_refused_by_the_admin",
 ]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

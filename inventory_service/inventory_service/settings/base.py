@@ -29,11 +29,11 @@ SPECTACULAR_SETTINGS = spectacular_settings(
 # Stock: reservations and low-stock alerts (see stock/services.py)
 # ---------------------------------------------------------------------------
 # A new stock record's threshold: available at or below it publishes inventory.low_stock.
-INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default=5)  # noqa: F405
+INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default=5)
 # How long an order's reservation is held before it expires (and the stock returns).
-INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=900)  # noqa: F405
+INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=900)
 # How often beat looks for overdue reservations.
-INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=10.0)  # noqa: F405
+INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=10.0)
 
 CELERY_BEAT_SCHEDULE = {
     "reservation-expire-overdue": {

@@ -154,7 +154,7 @@ def test_another_users_item_is_404(customer_client, method):
     assert CartItem.objects.get().quantity == 1
 
 
-@pytest.mark.parametrize("method, url", [("get", CART_URL), ("post", ITEMS_URL)])
+@pytest.mark.parametrize(("method", "url"), [("get", CART_URL), ("post", ITEMS_URL)])
 def test_anonymous_is_401(api_client, method, url):
     response = getattr(api_client, method)(url, {})
 

@@ -236,7 +236,7 @@ def test_items_in_two_currencies_are_400(customer_client, kettle):
 
 
 @pytest.mark.parametrize(
-    "change, attr",
+    ("change", "attr"),
     [
         ({"items": []}, "items"),
         ({"payment_token": ""}, "payment_token"),

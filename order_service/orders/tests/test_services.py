@@ -46,7 +46,7 @@ def test_confirmed_orders_never_expire():
 
 
 @pytest.mark.parametrize(
-    "moves, illegal",
+    ("moves", "illegal"),
     [
         ([], (OrderStatus.PENDING, None)),
         ([(OrderStatus.CONFIRMED, None)], (OrderStatus.CONFIRMED, None)),

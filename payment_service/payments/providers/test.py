@@ -28,9 +28,9 @@ class TestProvider(PaymentProvider):
         with transaction.atomic():
             charge = TestProviderCharge.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
             if charge is None:
-                if token == "tok_processingError":
+                if token == "tok_processingError":  # noqa: S105 - a test card, not a secret
                     raise TransientProviderError("test provider: processing error")
-                decline_code = "" if token == "tok_visa" else DECLINE_CODES.get(token, "invalid_token")
+                decline_code = "" if token == "tok_visa" else DECLINE_CODES.get(token, "invalid_token")  # noqa: S105
                 charge = TestProviderCharge.objects.create(
                     idempotency_key=idempotency_key,
                     reference=f"ch_test_{uuid.uuid4().hex}",

@@ -16,15 +16,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Lovelace"
 
     @factory.post_generation
-    def password(user, create, extracted, **kwargs):
-        user.set_password(extracted or DEFAULT_PASSWORD)
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or DEFAULT_PASSWORD)
         if create:
-            user.save(update_fields=["password"])
+            self.save(update_fields=["password"])
 
     @factory.post_generation
-    def groups(user, create, extracted, **kwargs):
+    def groups(self, create, extracted, **kwargs):
         if create and extracted:
-            user.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])
+            self.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

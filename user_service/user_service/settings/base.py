@@ -39,7 +39,7 @@ AUTH_PASSWORD_VALIDATORS = [
 JWT_PRIVATE_KEY_FILE = env("JWT_PRIVATE_KEY_FILE", default=str(VAR_DIR / "jwt" / "private.pem"))
 
 REST_FRAMEWORK = {
-    **REST_FRAMEWORK,
+    **REST_FRAMEWORK,  # noqa: F405 - ecom_common.settings'
     # The database user, so that a deactivated account is refused at once.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
 }

@@ -52,7 +52,9 @@ class Command(BaseCommand):
         if not ids and not all:
             raise CommandError("name the dead letters to replay, or pass --all")
         dead_letters = (
-            [self._get(id) for id in ids] if ids else list(DeadLetter.objects.filter(replayed_at__isnull=True))
+            [self._get(dead_letter_id) for dead_letter_id in ids]
+            if ids
+            else list(DeadLetter.objects.filter(replayed_at__isnull=True))
         )
         for dead_letter in dead_letters:
             if dead_letter.replayed_at:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import user_admin_ensure
 
 DEVELOPMENT_EMAIL = "admin@example.com"
-DEVELOPMENT_PASSWORD = "admin"
+DEVELOPMENT_PASSWORD = "admin"  # noqa: S105 - the documented development default
 
 
 class Command(BaseCommand):
