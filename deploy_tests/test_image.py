@@ -23,8 +23,8 @@ def canonical(name: str) -> str:
 def pinned(path) -> dict[str, str]:
     """``name: version`` of every ``name==version`` line of a requirements file."""
     pins = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
             requirement = Requirement(line)
             (specifier,) = requirement.specifier
