@@ -1,7 +1,8 @@
 # The two commands: `make run` (everything, embedded defaults) and `make test` (every suite
 # against real PostgreSQL, Redis and RabbitMQ). See README.md.
 
-SERVICES := user product order inventory payment
+# Every service, from the registry (ecom_common.service_registry); read once the venv exists.
+SERVICES = $(shell $(VENV)/bin/python -m ecom_common.service_registry)
 VENV := .venv
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -46,7 +47,7 @@ run: seed
 	@python gateway/render.py local --out $${ECOM_VAR_DIR:-var}/gateway >/dev/null
 	@echo "API:   http://127.0.0.1:8000/api/  (e.g. http://127.0.0.1:8000/api/products/)"
 	@echo "Docs:  http://127.0.0.1:8000/api/docs/"
-	@for name in products orders users payments inventory; do echo "Admin: http://127.0.0.1:8000/admin/$$name/"; done
+	@for slug in $$(python -m ecom_common.service_registry admin-slugs); do echo "Admin: http://127.0.0.1:8000/admin/$$slug/"; done
 	@echo "Staff sign-in: $(ECOM_ADMIN_EMAIL)"
 	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8005)"
 	honcho start -f Procfile

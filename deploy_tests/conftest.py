@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ecom_common.service_registry import NAMES
+
 REPO_DIR = Path(__file__).resolve().parents[1]
-SERVICES = ("product", "order", "user", "payment", "inventory")
+SERVICES = NAMES
 # Every Django container needs these in production (README's settings table); user_service also
 # needs its signing key.
 REQUIRED_SETTINGS = {

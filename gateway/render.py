@@ -1,15 +1,16 @@
-"""Renders gateway/nginx.conf.template for one target (standard library only).
+"""Renders gateway/nginx.conf.template for one target (standard library and the service registry).
 
     python gateway/render.py local [--out var/gateway] [--listen 8000] [--upstream product=127.0.0.1:8001 ...]
                                    [--rate 20r/s] [--burst 40] [--max-body-size 1m] [--upstream-timeout 30s]
                                    [--cors-origins "http://localhost:3000 ..."]
-    python gateway/render.py committed [--check]   # gateway/rendered/compose.conf and k8s.conf
+    python gateway/render.py committed [--check]   # gateway/rendered/{compose,k8s}.conf, docs/index.html
 
 ``local`` writes ``<out>/nginx.conf`` (pid, temp files and access log beside it) for
 ``nginx -p <out> -c nginx.conf -e stderr -g 'daemon off;'``; its options fall back to the
 ``GATEWAY_*`` environment variables, then to the defaults below. ``committed`` renders the
-compose and k8s targets from this file alone (no options, no environment), so the committed
-files never drift: change a value here, re-render, commit both. See docs/gateway.md.
+compose and k8s targets and the docs page from this file and the service registry alone (no
+options, no environment), so the committed files never drift: change a value here or add a
+service to ``ecom_common.service_registry``, re-render, commit them. See docs/gateway.md.
 """
 
 import argparse
@@ -19,11 +20,14 @@ import re
 import sys
 from pathlib import Path
 
+from ecom_common.service_registry import SERVICES
+
 GATEWAY = Path(__file__).resolve().parent
 TEMPLATE = GATEWAY / "nginx.conf.template"
 RENDERED = GATEWAY / "rendered"
-SERVICES = ("product", "order", "user", "payment", "inventory")
-LOCAL_PORTS = {"product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
+DOCS_TEMPLATE = GATEWAY / "docs.html.template"
+DOCS_PAGE = GATEWAY / "docs" / "index.html"
+NAMES = tuple(service.name for service in SERVICES)
 
 # Tunables shared by every target (override per target in TARGETS, or for local on the command line).
 DEFAULTS = {
@@ -46,10 +50,11 @@ _CONTAINER = {
     "docs_dir": "/etc/nginx/docs",
 }
 TARGETS = {
-    "compose": {**_CONTAINER, "upstreams": {s: f"{s}_service:8000" for s in SERVICES}},
+    # Each service's address in that target, from its registry entry.
+    "compose": {**_CONTAINER, "upstream_address": lambda service: f"{service.package}:8000"},
     "k8s": {
         **_CONTAINER,
-        "upstreams": {s: f"{s}-service:8000" for s in SERVICES},
+        "upstream_address": lambda service: f"{service.host}:8000",
         "cors_origins": "https://shop.example.com",
     },
 }
@@ -67,12 +72,54 @@ def retry_after_seconds(rate: str) -> int:
     return max(1, math.ceil((1 if unit == "s" else 60) / per))
 
 
+def _locations(prefixes, upstream: str, *, path: str = "") -> str:
+    lines = []
+    for prefix in prefixes:
+        match = "= " if prefix.startswith("= ") else ""
+        lines.append(
+            f"        location {match}{prefix.removeprefix('= ')} {{ proxy_pass http://{upstream}{path}; }}\n"
+        )
+    return "".join(lines)
+
+
+def service_blocks(upstreams: dict) -> dict:
+    """The per-service parts of the config, one per registered service, in the registry's order."""
+    blocks = {"upstream_blocks": "", "api_locations": "", "admin_locations": "", "schema_locations": ""}
+    for service in SERVICES:
+        blocks["upstream_blocks"] += (
+            f"    upstream {service.name} {{\n        server {upstreams[service.name]};\n"
+            "        keepalive 16;\n        keepalive_timeout 4s;\n    }\n"
+        )
+        blocks["api_locations"] += (
+            f"        # ------------------------------------------------------------ {service.package}\n"
+        )
+        blocks["api_locations"] += _locations(service.routes, service.name)
+        blocks["admin_locations"] += _locations(
+            (f"/admin/{service.admin_slug}/", f"/static/{service.admin_slug}/"), service.name
+        )
+        blocks["schema_locations"] += _locations((f"/api/schema/{service.name}/",), service.name, path="/api/schema/")
+    return blocks
+
+
+def render_docs_page() -> str:
+    """The gateway's /api/docs/ page: one Swagger UI over every registered service's schema."""
+    urls = ",\n".join(
+        f'        {{name: "{service.title} ({service.package})", url: "/api/schema/{service.name}/"}}'
+        for service in SERVICES
+    )
+    first = SERVICES[0]
+    return (
+        DOCS_TEMPLATE.read_text()
+        .replace("{{schema_urls}}", urls)
+        .replace("{{primary_name}}", f"{first.title} ({first.package})")
+        .replace("{{assets}}", f"/static/{first.admin_slug}/drf_spectacular_sidecar/swagger-ui-dist")
+    )
+
+
 def render(values: dict) -> str:
     """The template with every placeholder filled from ``values`` (a missing one is an error)."""
     values = dict(values)
-    upstreams = values.pop("upstreams")
-    for service in SERVICES:
-        values[f"{service}_upstream"] = upstreams[service]
+    values.update(service_blocks(values.pop("upstreams")))
     values["retry_after"] = str(retry_after_seconds(values["rate"]))
     values["cors_origin_entries"] = "".join(
         f'        "{origin}" $http_origin;\n' for origin in values["cors_origins"].split()
@@ -89,7 +136,9 @@ def render(values: dict) -> str:
 
 
 def committed_target(name: str) -> str:
-    return render({**DEFAULTS, **TARGETS[name]})
+    values = {**DEFAULTS, **TARGETS[name]}
+    address = values.pop("upstream_address")
+    return render({**values, "upstreams": {service.name: address(service) for service in SERVICES}})
 
 
 def local_target(*, out: Path, upstreams: dict, **options) -> str:
@@ -115,8 +164,8 @@ def local_target(*, out: Path, upstreams: dict, **options) -> str:
 
 def _upstream(text: str) -> tuple[str, str]:
     service, _, address = text.partition("=")
-    if service not in SERVICES or not address:
-        raise argparse.ArgumentTypeError(f"expected <{'|'.join(SERVICES)}>=host:port, not {text!r}")
+    if service not in NAMES or not address:
+        raise argparse.ArgumentTypeError(f"expected <{'|'.join(NAMES)}>=host:port, not {text!r}")
     return service, address
 
 
@@ -144,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.target == "local":
-        upstreams = {service: f"127.0.0.1:{port}" for service, port in LOCAL_PORTS.items()}
+        upstreams = {service.name: f"127.0.0.1:{service.port}" for service in SERVICES}
         upstreams.update(dict(args.upstream))
         text = local_target(
             out=args.out,
@@ -162,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     stale = []
-    for name in TARGETS:
-        path, text = RENDERED / f"{name}.conf", committed_target(name)
+    files = {RENDERED / f"{name}.conf": committed_target(name) for name in TARGETS}
+    files[DOCS_PAGE] = render_docs_page()
+    for path, text in files.items():
         if args.check:
             if not path.exists() or path.read_text() != text:
                 stale.append(path)

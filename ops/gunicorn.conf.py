@@ -11,6 +11,10 @@ keepalive = 5
 max_requests = 2000  # recycle workers now and then, with jitter so they don't restart together
 max_requests_jitter = 200
 reload = os.environ.get("GUNICORN_RELOAD", "") == "1"
+# gunicorn 27's runtime control socket (~/.gunicorn/gunicorn.ctl) is one path per user: every
+# web process of `make run` would fight over it, and a read-only container cannot create it.
+# Nothing here uses it; scaling and restarts go through signals and the orchestrator.
+control_socket_disable = True
 
 accesslog = "-"
 access_log_format = (

@@ -19,8 +19,10 @@ from pathlib import Path
 import psycopg
 import requests
 
+from ecom_common.service_registry import NAMES
+
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("user", "product", "order", "inventory", "payment")
+SERVICES = NAMES  # every service of the registry, each as real processes
 POSTGRES_ADMIN = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1:5432")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")

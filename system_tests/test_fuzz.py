@@ -20,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from ecom_common.service_registry import NAMES
+
 pytestmark = pytest.mark.slow
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -69,7 +71,7 @@ def _promote_to_staff_sql(stack) -> str:
     return f"UPDATE {table} SET is_staff = true WHERE email = %s"
 
 
-SERVICES = ["product", "order", "user", "payment", "inventory"]
+SERVICES = NAMES
 
 # The gateway's own answer to a request line past its buffers: no service sees it, so no
 # service's schema documents it; it must still be the contract's error format.

@@ -1,4 +1,5 @@
 import pytest
+
 from accounts.serializers import UserTokenObtainPairSerializer
 from accounts.tests.factories import UserFactory
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import environ
 
+from ecom_common import service_registry
+
 env = environ.Env()
 
 # The repository root: services live one level below it.
@@ -107,6 +109,24 @@ def spectacular_settings(*, title: str, description: str) -> dict:
             "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
             "ecom_common.openapi.index_placeholders_as_patterns",
         ],
+    }
+
+
+def service_settings(name: str, *, apps: list[str], api_description: str) -> dict:
+    """What the service registry already says of a service, as settings: its name, URLs, apps,
+    database schema, cache prefix, static URL, Celery queue and schema title. A service's
+    ``base.py`` applies it with ``globals().update(...)`` and adds only what is its own."""
+    service = service_registry.service(name)
+    return {
+        "SERVICE_NAME": name,  # also its PostgreSQL schema and cache prefix
+        "ROOT_URLCONF": f"{service.package}.urls",
+        "WSGI_APPLICATION": f"{service.package}.wsgi.application",
+        "INSTALLED_APPS": [*SHARED_APPS, *apps],
+        "DATABASES": {"default": database_config(name)},
+        "CACHES": {"default": cache_config(name)},
+        "STATIC_URL": f"/static/{service.admin_slug}/",
+        "CELERY_TASK_DEFAULT_QUEUE": service.package,
+        "SPECTACULAR_SETTINGS": spectacular_settings(title=f"{service.title} API", description=api_description),
     }
 
 

@@ -1,15 +1,18 @@
 """URL patterns every service mounts: probes, OpenAPI schema and docs, the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from ecom_common import health
+from ecom_common import health, service_registry
 from ecom_common.admin_sso import EmailAuthenticationForm
 
 
-def service_urlpatterns(*, admin_slug: str, admin_title: str) -> list:
-    """Probes, ``/api/schema/``, ``/api/docs/`` and the admin at ``/admin/<admin_slug>/``."""
+def service_urlpatterns() -> list:
+    """Probes, ``/api/schema/``, ``/api/docs/`` and the admin at ``/admin/<admin slug>/`` (registry)."""
+    service = service_registry.service(settings.SERVICE_NAME)
+    admin_slug, admin_title = service.admin_slug, f"{service.title} admin"
     admin.site.site_header = admin_title
     admin.site.site_title = admin_title
     admin.site.login_form = EmailAuthenticationForm
@@ -23,9 +26,8 @@ def service_urlpatterns(*, admin_slug: str, admin_title: str) -> list:
     ]
 
 
+# A project's urls.py imports these: Django looks for them in the ROOT_URLCONF module.
 handler400 = "ecom_common.errors.bad_request"
 handler403 = "ecom_common.errors.permission_denied"
 handler404 = "ecom_common.errors.not_found"
 handler500 = "ecom_common.errors.server_error"
-
-__all__ = ["handler400", "handler403", "handler404", "handler500", "include", "path", "service_urlpatterns"]

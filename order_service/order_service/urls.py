@@ -1,7 +1,9 @@
-from ecom_common.urls import handler400, handler403, handler404, handler500, include, path, service_urlpatterns  # noqa: F401
+from django.urls import include, path
+
+from ecom_common.urls import handler400, handler403, handler404, handler500, service_urlpatterns  # noqa: F401
 
 urlpatterns = [
-    *service_urlpatterns(admin_slug="orders", admin_title="Orders admin"),
+    *service_urlpatterns(),
     path("api/", include("cart.urls")),
     path("api/", include("orders.urls")),
 ]

@@ -1,9 +1,9 @@
 """Request and response bodies of the orders API."""
 
-from cart.models import MAX_QUANTITY
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from cart.models import MAX_QUANTITY
 from orders.models import Order, OrderLine, OrderStatusChange
 
 

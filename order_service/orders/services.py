@@ -7,14 +7,14 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from cart.models import Cart
-from cart.selectors import cart_item_list, catalog_product_available_map
-from cart.services import cart_clear
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cart.models import Cart
+from cart.selectors import cart_item_list, catalog_product_available_map
+from cart.services import cart_clear
 from ecom_common.errors import Conflict
 from ecom_common.events import event_publish
 from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState

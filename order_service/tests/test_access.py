@@ -1,10 +1,10 @@
 """Who may call each endpoint (ecom_common.testing.access_tests walks the URL conf)."""
 
 import pytest
-from cart.tests.factories import CartItemFactory
-from orders.tests.factories import order_placed
 
+from cart.tests.factories import CartItemFactory
 from ecom_common.testing.access_tests import *  # noqa: F403
+from orders.tests.factories import order_placed
 
 ACCESS = {
     "schema": "public",

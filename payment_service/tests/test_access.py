@@ -1,9 +1,9 @@
 """Who may call each endpoint (ecom_common.testing.access_tests walks the URL conf)."""
 
 import pytest
-from payments.tests.factories import PaymentFactory
 
 from ecom_common.testing.access_tests import *  # noqa: F403
+from payments.tests.factories import PaymentFactory
 
 ACCESS = {
     "schema": "public",

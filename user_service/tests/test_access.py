@@ -1,10 +1,10 @@
 """Who may call each endpoint (ecom_common.testing.access_tests walks the URL conf)."""
 
 import pytest
-from accounts.tests.conftest import tokens_for
-from accounts.tests.factories import AddressFactory, UserFactory
 from rest_framework.test import APIClient
 
+from accounts.tests.conftest import tokens_for
+from accounts.tests.factories import AddressFactory, UserFactory
 from ecom_common.testing.access_tests import *  # noqa: F403
 
 ACCESS = {

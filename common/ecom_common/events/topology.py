@@ -12,10 +12,10 @@
 from django.conf import settings
 from kombu import Exchange, Queue
 
+from ecom_common import service_registry
 from ecom_common.events.envelope import exchange_for
 from ecom_common.events.registry import subscribed_event_types
 
-CONTEXTS = ("user", "product", "inventory", "order", "payment")
 UNROUTABLE = "ecom.unroutable"
 QUORUM = {"x-queue-type": "quorum"}
 
@@ -24,7 +24,7 @@ def events_exchange(name: str) -> Exchange:
     return Exchange(name, type="topic", durable=True, arguments={"alternate-exchange": UNROUTABLE})
 
 
-EVENT_EXCHANGES = [events_exchange(f"{context}.events") for context in CONTEXTS]
+EVENT_EXCHANGES = [events_exchange(service.exchange) for service in service_registry.SERVICES]
 unroutable_exchange = Exchange(UNROUTABLE, type="fanout", durable=True)
 # Kept a week for inspection: nobody subscribes to these event types yet.
 unroutable_queue = Queue(

@@ -7,7 +7,7 @@ starts and bootstraps (ops/postgres/bootstrap.sql makes the ``ecom_<service>`` r
 
 import os
 
-SERVICES = ("product", "order", "user", "payment", "inventory")
+from ecom_common.service_registry import NAMES
 
 
 def postgres_url(service: str, database: str = "ecom") -> str:
@@ -18,7 +18,7 @@ def postgres_url(service: str, database: str = "ecom") -> str:
 
 def use_local_servers(service: str) -> None:
     """Sets the variables the settings read; call before importing the service's base settings."""
-    redis_db = SERVICES.index(service) + 1  # one Redis database per suite: flushing one spares the rest
+    redis_db = NAMES.index(service) + 1  # one Redis database per suite: flushing one spares the rest
     os.environ["DATABASE_URL"] = postgres_url(service)
     os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + f"/{redis_db}"
     os.environ["CELERY_BROKER_URL"] = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from ecom_common.testing.servers import SERVICES, postgres_url
+from ecom_common.service_registry import NAMES
+from ecom_common.testing.servers import postgres_url
 from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
 __all__ = [
@@ -186,7 +187,7 @@ def test_tables_live_in_the_service_schema():
     assert schemas == [settings.SERVICE_NAME]
 
 
-@pytest.mark.parametrize("other", [name for name in SERVICES if name != settings.SERVICE_NAME])
+@pytest.mark.parametrize("other", [name for name in NAMES if name != settings.SERVICE_NAME])
 def test_role_cannot_read_another_services_schema(other):
     # Against the shared database that ops/postgres/bootstrap.sql sets up, as this service's role.
     service = settings.SERVICE_NAME

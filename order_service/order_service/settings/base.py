@@ -1,31 +1,22 @@
 """Settings of order_service; the shared defaults come from ecom_common.settings."""
 
 from datetime import timedelta
-from pathlib import Path
 
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import cache_config, database_config, env, spectacular_settings
+from ecom_common.settings import env, service_settings
 
-SERVICE_NAME = "order"  # also its PostgreSQL schema
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-ROOT_URLCONF = "order_service.urls"
-WSGI_APPLICATION = "order_service.wsgi.application"
-INSTALLED_APPS = [*SHARED_APPS, "cart", "orders"]  # noqa: F405
-
-DATABASES = {"default": database_config(SERVICE_NAME)}
-CACHES = {"default": cache_config(SERVICE_NAME)}
-
-STATIC_URL = "/static/orders/"
-
-CELERY_TASK_DEFAULT_QUEUE = "order_service"
-
-SPECTACULAR_SETTINGS = spectacular_settings(
-    title="Orders API",
-    description="Cart, checkout and orders; orchestrates the checkout saga.",
+# SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
+# CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
+globals().update(
+    service_settings(
+        "order",
+        apps=["cart", "orders"],
+        api_description="Cart, checkout and orders; orchestrates the checkout saga.",
+    )
 )
+
 # Order.cancel_reason and a status change's reason share one choice set: one enum in the schema.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_settings
     "CancelReasonEnum": "orders.models.CancelReason",
     "OrderStatusEnum": "orders.models.OrderStatus",
 }

@@ -3,7 +3,6 @@
 import uuid
 
 from cart.tests.factories import CatalogProductFactory
-
 from orders.models import Order
 from orders.services import order_place
 

@@ -4,10 +4,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from cart.models import CartItem
-from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
 from django.utils import timezone
 
+from cart.models import CartItem
+from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
 from ecom_common.models import OutboxEvent
 from ecom_common.testing.events import published, published_data
 from orders.models import CheckoutSaga, Order, SagaState

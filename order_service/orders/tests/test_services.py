@@ -3,10 +3,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from cart.tests.factories import CatalogProductFactory
 from django.db import connection
 from django.utils import timezone
 
+from cart.tests.factories import CatalogProductFactory
 from ecom_common.errors import Conflict
 from ecom_common.testing.events import published
 from orders.models import CancelReason, CheckoutSaga, Order, OrderStatus

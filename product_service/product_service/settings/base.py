@@ -1,27 +1,16 @@
 """Settings of product_service; the shared defaults come from ecom_common.settings."""
 
-from pathlib import Path
-
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import cache_config, database_config, env, spectacular_settings
+from ecom_common.settings import env, service_settings
 
-SERVICE_NAME = "product"  # also its PostgreSQL schema
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-ROOT_URLCONF = "product_service.urls"
-WSGI_APPLICATION = "product_service.wsgi.application"
-INSTALLED_APPS = [*SHARED_APPS, "catalog"]  # noqa: F405
-
-DATABASES = {"default": database_config(SERVICE_NAME)}
-CACHES = {"default": cache_config(SERVICE_NAME)}
-
-STATIC_URL = "/static/products/"
-
-CELERY_TASK_DEFAULT_QUEUE = "product_service"
-
-SPECTACULAR_SETTINGS = spectacular_settings(
-    title="Catalog API",
-    description="Categories and products: browse, search, and staff-managed catalog.",
+# SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
+# CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
+globals().update(
+    service_settings(
+        "product",
+        apps=["catalog"],
+        api_description="Categories and products: browse, search, and staff-managed catalog.",
+    )
 )
 
 # ---------------------------------------------------------------------------

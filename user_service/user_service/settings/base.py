@@ -1,27 +1,16 @@
 """Settings of user_service; the shared defaults come from ecom_common.settings."""
 
-from pathlib import Path
-
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import VAR_DIR, cache_config, database_config, env, spectacular_settings
+from ecom_common.settings import VAR_DIR, env, service_settings
 
-SERVICE_NAME = "user"  # also its PostgreSQL schema
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-ROOT_URLCONF = "user_service.urls"
-WSGI_APPLICATION = "user_service.wsgi.application"
-INSTALLED_APPS = [*SHARED_APPS, "rest_framework_simplejwt.token_blacklist", "accounts"]  # noqa: F405
-
-DATABASES = {"default": database_config(SERVICE_NAME)}
-CACHES = {"default": cache_config(SERVICE_NAME)}
-
-STATIC_URL = "/static/users/"
-
-CELERY_TASK_DEFAULT_QUEUE = "user_service"
-
-SPECTACULAR_SETTINGS = spectacular_settings(
-    title="Identity API",
-    description="Accounts, addresses and JWT issuing (RS256, JWKS).",
+# SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
+# CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
+globals().update(
+    service_settings(
+        "user",
+        apps=["rest_framework_simplejwt.token_blacklist", "accounts"],
+        api_description="Accounts, addresses and JWT issuing (RS256, JWKS).",
+    )
 )
 
 # ---------------------------------------------------------------------------

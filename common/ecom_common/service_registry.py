@@ -1,0 +1,104 @@
+"""The one list of the platform's services, read by everything that names them.
+
+The gateway's routes and upstreams, the broker's exchanges, the settings of each service, the
+test servers, the system stack, the deployment files' checks, the Procfile, the PostgreSQL
+bootstrap and the Kubernetes manifests all come from ``SERVICES``. Adding a service is its
+folder, one entry here and its overlay values (README, "Adding a service").
+
+Standard library only: ``gateway/render.py`` and ``ops/render.py`` import it without Django.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Service:
+    """A bounded context: one Django project ``<name>_service`` with its own schema and queue."""
+
+    name: str  # "product": folder product_service, PostgreSQL schema and role ecom_product
+    port: int  # where `make run` serves it (the contract's port)
+    admin_slug: str  # its admin at /admin/<slug>/, its static files at /static/<slug>/
+    title: str  # what the admin's header and the docs page call it
+    # Path prefixes the gateway routes to it; "= /path" is an exact match.
+    routes: tuple[str, ...] = ()
+
+    @property
+    def package(self) -> str:
+        """The folder and Django project package, also its Celery queue and compose service."""
+        return f"{self.name}_service"
+
+    @property
+    def schema(self) -> str:
+        return self.name
+
+    @property
+    def role(self) -> str:
+        return f"ecom_{self.name}"
+
+    @property
+    def exchange(self) -> str:
+        """The topic exchange its events are published to."""
+        return f"{self.name}.events"
+
+    @property
+    def host(self) -> str:
+        """Its DNS name in Kubernetes and its alias in compose (Django refuses underscores)."""
+        return f"{self.name}-service"
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        name="product",
+        port=8001,
+        admin_slug="products",
+        title="Catalog",
+        routes=("/api/products/", "/api/categories/"),
+    ),
+    Service(
+        name="order",
+        port=8002,
+        admin_slug="orders",
+        title="Orders",
+        routes=("/api/cart/", "/api/orders/"),
+    ),
+    Service(
+        name="user",
+        port=8003,
+        admin_slug="users",
+        title="Identity",
+        routes=("/api/auth/", "/api/users/", "= /.well-known/jwks.json"),
+    ),
+    Service(
+        name="payment",
+        port=8004,
+        admin_slug="payments",
+        title="Payments",
+        routes=("/api/payments/",),
+    ),
+    Service(
+        name="inventory",
+        port=8005,
+        admin_slug="inventory",
+        title="Inventory",
+        routes=("/api/inventory/",),
+    ),
+)
+NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)
+# The service that issues tokens and serves the JWKS every other one verifies with.
+IDENTITY = "user"
+
+
+def service(name: str) -> Service:
+    for candidate in SERVICES:
+        if candidate.name == name:
+            return candidate
+    raise LookupError(f"no service named {name!r} in ecom_common.service_registry (known: {', '.join(NAMES)})")
+
+
+if __name__ == "__main__":
+    # For shell scripts and the Makefile: `python -m ecom_common.service_registry` prints the
+    # names, `... admin-slugs` the admins' path segments, one line, space-separated.
+    import sys
+
+    fields = {"names": NAMES, "admin-slugs": tuple(s.admin_slug for s in SERVICES)}
+    print(" ".join(fields[sys.argv[1] if len(sys.argv) > 1 else "names"]))  # noqa: T201
