@@ -1,4 +1,4 @@
-"""OpenAPI pieces drf-standardized-errors does not ship: the 409 body of ``errors.Conflict`` and a 401
+"""OpenAPI pieces drf-standardized-errors does not ship: the 409 body of ``errors.ConflictError`` and a 401
 body that lists simplejwt's codes: ``token_not_valid`` (an expired, forged or refresh token) and
 ``no_active_account`` (wrong email or password at sign-in)."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import environ
 
 from ecom_common import service_registry
+from ecom_common.enqueue import BROKER_RETRY_POLICY
 
 env = environ.Env()
 
@@ -165,6 +166,8 @@ SHARED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "ecom_common.request_id.RequestIdMiddleware",
+    # After the request id (its header is kept), before everything whose errors it formats.
+    "ecom_common.errors.ErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -247,7 +250,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
-    # JSON everywhere (CONTRACT.md): a form or multipart body is refused with 415, not half-parsed.
+    # JSON everywhere (README, "Conventions"): a form or multipart body is refused with 415, not half-parsed.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -287,7 +290,7 @@ CELERY_TIMEZONE = "UTC"
 # A task that raises is rejected, not acked: on RabbitMQ it goes to the service's dead-letter queue.
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 # Publishing a task never blocks forever on a dead broker.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = BROKER_RETRY_POLICY
 CELERY_BROKER_CONNECTION_TIMEOUT = 4
 # With late acks, a task still running when the connection drops is redelivered; cancel it
 # rather than let it finish twice (its inbox row would make the second a no-op anyway).

@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class StockConfig(AppConfig):
     name = "stock"
     verbose_name = "Stock"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
 from stock.models import InventoryOrder, Reservation, Stock, StockMovement
 
@@ -120,7 +120,7 @@ def stock_adjust(
 
     A change that would leave less on hand than is reserved is a ValidationError on ``delta``.
     With ``idempotency_key``, a retry of the same adjustment returns the stock without
-    applying it again; the key reused for another adjustment is a Conflict.
+    applying it again; the key reused for another adjustment is a ConflictError.
     """
     try:
         return _stock_adjust(
@@ -132,7 +132,7 @@ def stock_adjust(
         )
     except IntegrityError as error:
         # Only a concurrent use of the same key on another product gets here.
-        raise Conflict("This Idempotency-Key is being used for another adjustment.") from error
+        raise ConflictError("This Idempotency-Key is being used for another adjustment.") from error
 
 
 @transaction.atomic
@@ -148,7 +148,7 @@ def _stock_adjust(*, product_id: uuid.UUID, delta: int, reason: str, actor: str,
         previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
         if previous is not None:
             if previous.product_id != product_id or previous.on_hand_delta != delta:
-                raise Conflict("This Idempotency-Key was already used for a different adjustment.")
+                raise ConflictError("This Idempotency-Key was already used for a different adjustment.")
             return stock
     if stock.on_hand + delta < stock.reserved:
         raise ValidationError(

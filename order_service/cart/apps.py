@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class CartConfig(AppConfig):
     name = "cart"
     verbose_name = "Cart and catalog copy"
-    default_auto_field = "django.db.models.BigAutoField"

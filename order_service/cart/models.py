@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.db import models
 
+from ecom_common.money import DEFAULT_CURRENCY
+
 MAX_QUANTITY = 100
-DEFAULT_CURRENCY = "USD"
 
 
 class CatalogProduct(models.Model):

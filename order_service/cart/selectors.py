@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from cart.models import DEFAULT_CURRENCY, Cart, CartItem, CatalogProduct
+from cart.models import Cart, CartItem, CatalogProduct
+from ecom_common.money import DEFAULT_CURRENCY
 
 
 def catalog_product_available_map(*, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, CatalogProduct]:

@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from cart.apis import CartApi, CartItemViewSet
+from ecom_common.routers import ApiRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("cart/items", CartItemViewSet, basename="cart-item")
 
 urlpatterns = [

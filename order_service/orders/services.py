@@ -15,7 +15,7 @@ from django.utils import timezone
 from cart.models import Cart
 from cart.selectors import cart_item_list, catalog_product_available_map
 from cart.services import cart_clear
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
 from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState
 
@@ -39,11 +39,11 @@ def _order_items_data(order: Order) -> list[dict]:
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = None) -> Order:
-    """Moves the (locked) order to ``status``, records it, and announces it; illegal moves → Conflict."""
+    """Moves the (locked) order to ``status``, records it, and announces it; illegal moves → ConflictError."""
     order = Order.objects.select_for_update().get(pk=order_id)
     if reason not in TRANSITIONS.get((order.status, status), frozenset()):
         because = f" ({reason})" if reason else ""
-        raise Conflict(f"An order cannot go from {order.status} to {status}{because}.")
+        raise ConflictError(f"An order cannot go from {order.status} to {status}{because}.")
     previous_status = order.status
     order.status = status
     order.cancel_reason = reason if status == OrderStatus.CANCELLED else None
@@ -104,7 +104,7 @@ def order_cancel_if_pending(*, order_id: uuid.UUID, reason: str) -> Order | None
 
 
 def order_cancel(*, order_id: uuid.UUID) -> Order:
-    """The customer (or staff) cancels a pending or confirmed order; a cancelled one → Conflict."""
+    """The customer (or staff) cancels a pending or confirmed order; a cancelled one → ConflictError."""
     return order_transition(order_id=order_id, status=OrderStatus.CANCELLED, reason=CancelReason.CUSTOMER_REQUEST)
 
 
@@ -171,14 +171,14 @@ def _order_by_key(*, user_id: str, idempotency_key: uuid.UUID) -> Order | None:
 def _order_replay(
     *, order: Order, items: list[tuple[uuid.UUID, int]] | None, shipping_address: dict, payment_token: str
 ) -> Order:
-    """The order a repeated request made before, if the request is the same one; else Conflict."""
+    """The order a repeated request made before, if the request is the same one; else ConflictError."""
     # The cart it used is gone (emptied by that checkout): its lines are what it held.
     cart_items = [] if items is not None else [(line.product_id, line.quantity) for line in order.lines.all()]
     candidate = _request_hash(
         items=items, cart_items=cart_items, shipping_address=shipping_address, payment_token=payment_token
     )
     if candidate != order.request_hash:
-        raise Conflict("This Idempotency-Key was already used for a different request.")
+        raise ConflictError("This Idempotency-Key was already used for a different request.")
     return order
 
 
@@ -193,7 +193,7 @@ def order_place(
     """Places an order for ``items`` (or the caller's cart) and starts its checkout saga.
 
     Idempotent per (user, key): the same request returns the same order, another one is a
-    Conflict. The unique constraint decides between concurrent twins.
+    ConflictError. The unique constraint decides between concurrent twins.
     """
     wanted = None if items is None else [(item["product_id"], item["quantity"]) for item in items]
     request = {"items": wanted, "shipping_address": shipping_address, "payment_token": payment_token}

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from ecom_common.routers import ApiRouter
 from orders.apis import OrderViewSet
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns = router.urls

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ecom_common.admin import ReadOnlyAdmin
-from payments.models import CancelledOrder, Payment, TestProviderCharge
+from payments.models import CancelledOrder, Payment, SandboxCharge
 
 
 @admin.register(Payment)
@@ -15,8 +15,8 @@ class PaymentAdmin(ReadOnlyAdmin):
     ordering = ["-created_at"]
 
 
-@admin.register(TestProviderCharge)
-class TestProviderChargeAdmin(ReadOnlyAdmin):
+@admin.register(SandboxCharge)
+class SandboxChargeAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
         "idempotency_key",

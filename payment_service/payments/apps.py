@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Payments"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from ecom_common.events import Event, event_handler
+from ecom_common.money import DEFAULT_CURRENCY
 from payments import services
 
 
@@ -13,7 +14,7 @@ def order_created(event: Event) -> None:
         order_id=data["order_id"],
         user_id=data["user_id"],
         amount=Decimal(str(data["total"])),
-        currency=data.get("currency") or "USD",
+        currency=data.get("currency") or DEFAULT_CURRENCY,
         token=data.get("payment_token") or "",
     )
 

@@ -1,8 +1,10 @@
-"""Payments (one charge per order at most) and the test provider's own ledger."""
+"""Payments (one charge per order at most) and the sandbox provider's own ledger."""
 
 import uuid
 
 from django.db import models
+
+from ecom_common.money import DEFAULT_CURRENCY
 
 
 class Payment(models.Model):
@@ -23,7 +25,7 @@ class Payment(models.Model):
     order_id = models.UUIDField(unique=True)
     user_id = models.UUIDField(db_index=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_STOCK)
     token = models.CharField(max_length=100, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
@@ -56,13 +58,11 @@ class CancelledOrder(models.Model):
         return str(self.order_id)
 
 
-class TestProviderCharge(models.Model):
-    """The built-in test provider's side of a charge, as a real processor would keep it.
+class SandboxCharge(models.Model):
+    """The sandbox provider's side of a charge, as a real processor would keep it.
 
     Keyed by the idempotency key, so a charge retried after a crash finds its first result.
     """
-
-    __test__ = False  # not a pytest test class, despite the name
 
     idempotency_key = models.CharField(max_length=100, primary_key=True)
     reference = models.CharField(max_length=100, unique=True)

@@ -10,12 +10,7 @@ from catalog import cache, selectors, services
 from catalog.filters import ProductFilter, StableOrderingFilter
 from catalog.models import Category, Product
 from catalog.serializers import CategorySerializer, ProductSerializer
-from ecom_common.permissions import IsStaffOrReadOnly
-
-
-def _is_staff(request) -> bool:
-    user = request.user
-    return bool(user and user.is_authenticated and user.is_staff)
+from ecom_common.permissions import IsStaffOrReadOnly, is_staff
 
 
 @extend_schema_view(
@@ -35,7 +30,7 @@ class ProductViewSet(viewsets.ModelViewSet):
     ordering_fields = ["price", "name", "created_at"]
 
     def get_queryset(self):
-        return selectors.product_list(include_inactive=_is_staff(self.request))
+        return selectors.product_list(include_inactive=is_staff(self.request.user))
 
     def list(self, request, *args, **kwargs):
         if not cache.catalog_cache_applies(request=request):

@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.db import transaction
 from rest_framework.request import Request
 
+from ecom_common.permissions import is_staff
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalog:generation"
@@ -32,8 +34,7 @@ def catalog_cache_applies(*, request: Request) -> bool:
     """Only what a non-staff caller sees is cached; staff see inactive products too."""
     if not settings.CATALOG_CACHE_ENABLED:
         return False
-    user = request.user
-    return not (user and user.is_authenticated and user.is_staff)
+    return not is_staff(request.user)
 
 
 def catalog_generation() -> int:

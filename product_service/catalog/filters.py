@@ -6,6 +6,7 @@ from rest_framework.filters import OrderingFilter
 
 from catalog import selectors
 from catalog.models import Product
+from ecom_common.permissions import is_staff
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -28,8 +29,7 @@ class ProductFilter(django_filters.FilterSet):
         return selectors.product_list_in_category(products=queryset, category_slug=value)
 
     def filter_is_active(self, queryset: QuerySet[Product], name: str, value: bool) -> QuerySet[Product]:
-        user = getattr(self.request, "user", None)
-        if not (user and user.is_authenticated and user.is_staff):
+        if not is_staff(getattr(self.request, "user", None)):
             return queryset  # everyone else only ever sees active products
         return queryset.filter(is_active=value)
 

@@ -5,6 +5,8 @@ import uuid
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
+from ecom_common.money import DEFAULT_CURRENCY
+
 CURRENCY_VALIDATOR = RegexValidator(
     regex=r"^[A-Z]{3}$",
     message="Enter an ISO 4217 currency code: three uppercase letters.",
@@ -37,7 +39,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
-    currency = models.CharField(max_length=3, default="USD", validators=[CURRENCY_VALIDATOR])
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[CURRENCY_VALIDATOR])
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

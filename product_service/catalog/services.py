@@ -12,8 +12,9 @@ from django.utils.text import slugify
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Category, Product
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
+from ecom_common.money import DEFAULT_CURRENCY
 
 
 def _unique_slug(*, model: type[Model], text: str, exclude_id=None, max_length: int) -> str:
@@ -55,7 +56,7 @@ def product_create(
     price: Decimal,
     slug: str | None = None,
     description: str = "",
-    currency: str = "USD",
+    currency: str = DEFAULT_CURRENCY,
     category: Category | None = None,
     is_active: bool = True,
     id: uuid.UUID | None = None,
@@ -161,5 +162,7 @@ def category_delete(*, category: Category) -> None:
     try:
         category.delete()
     except ProtectedError as error:
-        raise Conflict("This category still has products or sub-categories; move or delete them first.") from error
+        raise ConflictError(
+            "This category still has products or sub-categories; move or delete them first."
+        ) from error
     catalog_cache_invalidate()

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from catalog.apis import CategoryViewSet, ProductViewSet
+from ecom_common.routers import ApiRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("products", ProductViewSet, basename="product")
 router.register("categories", CategoryViewSet, basename="category")
 

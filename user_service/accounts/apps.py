@@ -5,7 +5,6 @@ from django.conf import settings
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         if settings.JWT_GENERATE_PRIVATE_KEY:

@@ -1,9 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
 from accounts import apis
+from ecom_common.routers import ApiRouter
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("users/me/addresses", apis.AddressViewSet, basename="address")
 
 urlpatterns = [

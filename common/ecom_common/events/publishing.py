@@ -6,7 +6,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 
-from ecom_common.enqueue import ENQUEUE_RETRY_POLICY
+from ecom_common.enqueue import BROKER_RETRY_POLICY
 from ecom_common.events.context import current_event_var
 from ecom_common.events.envelope import Event, event_new
 from ecom_common.request_id import current_request_id
@@ -49,7 +49,7 @@ def _publish_now(event_id: str) -> None:
     from ecom_common.events.relay import outbox_publish_pending
 
     try:
-        outbox_publish_pending(ids=[event_id], retry_policy=ENQUEUE_RETRY_POLICY)
+        outbox_publish_pending(ids=[event_id], retry_policy=BROKER_RETRY_POLICY)
     except Exception:
         logger.warning(
             "event not published after commit; the outbox sweep will", extra={"event_id": event_id}, exc_info=True

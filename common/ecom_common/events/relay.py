@@ -10,18 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from kombu import Producer
 
+from ecom_common.enqueue import BROKER_RETRY_POLICY
 from ecom_common.events.topology import events_exchange
 from ecom_common.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
 # Bounded, so a relay never hangs on a dead broker: the outbox keeps what was not sent.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 CONFIRM_TIMEOUT_SECONDS = 10
 
 
 def outbox_publish_pending(
-    *, ids: list | None = None, batch_size: int = 100, connection=None, retry_policy: dict = PUBLISH_RETRY_POLICY
+    *, ids: list | None = None, batch_size: int = 100, connection=None, retry_policy: dict = BROKER_RETRY_POLICY
 ) -> int:
     """Publishes every unpublished event (or those of ``ids``), oldest first; returns how many.
 

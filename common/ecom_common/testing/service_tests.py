@@ -32,6 +32,7 @@ __all__ = [
     "test_tables_live_in_the_service_schema",
     "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
     "test_unknown_url_is_404_in_the_error_format",
+    "test_unknown_url_under_a_routed_prefix_is_404_in_the_error_format_in_debug_too",
     "test_unsafe_request_id_is_replaced",
 ]
 
@@ -99,6 +100,21 @@ def test_unknown_url_is_404_in_the_error_format(client):
     response = client.get("/api/no-such-thing/")
 
     assert response.status_code == 404
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/no-such-thing/", "/api/orders/0f6b6f5e-4a36-4c1e-9d7e-2b0d3b8a9c11/nope/"])
+def test_unknown_url_under_a_routed_prefix_is_404_in_the_error_format_in_debug_too(client, settings, path):
+    settings.DEBUG = True  # as under `make run`, where Django would answer with its HTML debug page
+
+    response = client.get(path, headers={"X-Request-ID": "debug-404"})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Request-ID"] == "debug-404"
     assert response.json() == {
         "type": "client_error",
         "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],

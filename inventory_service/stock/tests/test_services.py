@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 from ecom_common.testing.events import published_data
 from stock import services
 from stock.models import InventoryOrder, Reservation, Stock, StockMovement
@@ -382,7 +382,7 @@ def test_an_idempotency_key_reused_for_another_adjustment_is_a_conflict(stock_on
     stock = stock_on_hand(10)
     services.stock_adjust(product_id=stock.product_id, delta=5, reason="", actor="s", idempotency_key="k-1")
 
-    with pytest.raises(Conflict):
+    with pytest.raises(ConflictError):
         services.stock_adjust(product_id=stock.product_id, delta=6, reason="", actor="s", idempotency_key="k-1")
 
     assert numbers(stock) == (15, 0, 15)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cart.tests.factories import CatalogProductFactory
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 from ecom_common.testing.events import published
 from orders.models import CancelReason, CheckoutSaga, Order, OrderStatus
 from orders.services import order_place, order_transition, saga_expire_overdue
@@ -64,7 +64,7 @@ def test_illegal_transitions_are_refused(moves, illegal):
     history_before = order.status_history.count()
     events_before = len(published())
 
-    with pytest.raises(Conflict):
+    with pytest.raises(ConflictError):
         order_transition(order_id=order.id, status=illegal[0], reason=illegal[1])
 
     assert order.status_history.count() == history_before

@@ -22,8 +22,8 @@ CELERY_BEAT_SCHEDULE = {
 # ---------------------------------------------------------------------------
 # Payments
 # ---------------------------------------------------------------------------
-# Dotted path of the PaymentProvider class; the built-in test provider takes test tokens (tok_visa).
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="payments.providers.test.TestProvider")
+# Dotted path of the PaymentProvider class; the built-in sandbox provider takes test-mode tokens (tok_visa).
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="payments.providers.sandbox.SandboxProvider")
 # Provider calls per payment before a transient error becomes payment.failed (processing_error).
 PAYMENT_MAX_ATTEMPTS = env.int("PAYMENT_MAX_ATTEMPTS", default=4)
 # A payment processing for longer than this without progress has its charge enqueued again.

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from payments.providers.test import TestProvider
+from payments.providers.sandbox import SandboxProvider
 from payments.tests.factories import PaymentFactory
 
 ADMIN = "/admin/payments/payments"
@@ -14,10 +14,10 @@ def admin_client_logged_in(client):
     return client
 
 
-@pytest.mark.parametrize("page", ["payment/", "testprovidercharge/", "cancelledorder/"])
+@pytest.mark.parametrize("page", ["payment/", "sandboxcharge/", "cancelledorder/"])
 def test_admin_lists_load(admin_client_logged_in, page):
     PaymentFactory(provider_reference="ch_test_1")
-    TestProvider().charge(token="tok_visa", amount="1.00", currency="USD", idempotency_key="k")
+    SandboxProvider().charge(token="tok_visa", amount="1.00", currency="USD", idempotency_key="k")
 
     response = admin_client_logged_in.get(f"{ADMIN}/{page}", {"q": "ch_test"})
 

@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from ecom_common.testing.events import deliver, event_envelope, published_data
-from payments.models import Payment, TestProviderCharge
+from payments.models import Payment, SandboxCharge
 from payments.services import PaymentNotPreparedError, payment_charge
 
 
@@ -91,7 +91,7 @@ def test_the_whole_checkout_charges_once_when_every_event_is_delivered_twice(ord
     payment = charge_of(order_id)
 
     assert payment.status == Payment.Status.SUCCEEDED
-    assert TestProviderCharge.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1
     assert len(published_data("payment.succeeded")) == 1
 
 
@@ -123,7 +123,7 @@ def test_order_cancelled_after_success_refunds_once_even_when_delivered_twice(or
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.REFUNDED
     assert len(published_data("payment.refunded")) == 1
-    assert TestProviderCharge.objects.get().refund_reference == payment.refund_reference
+    assert SandboxCharge.objects.get().refund_reference == payment.refund_reference
 
 
 def test_order_cancelled_before_inventory_reserved_means_no_charge_ever(order_id):
@@ -134,7 +134,7 @@ def test_order_cancelled_before_inventory_reserved_means_no_charge_ever(order_id
     payment = charge_of(order_id)
 
     assert payment.status == Payment.Status.VOIDED
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
     assert published_data("payment.succeeded") == []
     assert published_data("payment.failed") == []
 
@@ -147,7 +147,7 @@ def test_order_cancelled_before_order_created_leaves_no_chargeable_payment(order
     payment = charge_of(order_id)
 
     assert payment.status == Payment.Status.VOIDED
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
     assert published_data("payment.succeeded") == []
 
 

@@ -2,20 +2,20 @@ from decimal import Decimal
 
 import pytest
 
-from payments.models import TestProviderCharge
+from payments.models import SandboxCharge
 from payments.providers import ChargeResult, TransientProviderError
-from payments.providers.test import TestProvider
+from payments.providers.sandbox import SandboxProvider
 
 
 def charge(token: str, key: str = "key-1") -> ChargeResult:
-    return TestProvider().charge(token=token, amount=Decimal("5.00"), currency="USD", idempotency_key=key)
+    return SandboxProvider().charge(token=token, amount=Decimal("5.00"), currency="USD", idempotency_key=key)
 
 
 def test_tok_visa_is_approved_with_a_reference():
     result = charge("tok_visa")
 
     assert result.approved is True
-    assert result.reference == TestProviderCharge.objects.get(idempotency_key="key-1").reference
+    assert result.reference == SandboxCharge.objects.get(idempotency_key="key-1").reference
     assert result.reference.startswith("ch_test_")
     assert result.decline_code == ""
 
@@ -35,7 +35,7 @@ def test_tok_processing_error_fails_transiently_every_time_and_records_nothing()
         with pytest.raises(TransientProviderError):
             charge("tok_processingError")
 
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
 
 
 def test_a_repeated_charge_returns_the_first_result_and_charges_once():
@@ -44,16 +44,16 @@ def test_a_repeated_charge_returns_the_first_result_and_charges_once():
     again = charge("tok_visa")
 
     assert again == first
-    assert TestProviderCharge.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1
 
 
 def test_a_repeated_refund_returns_the_same_refund_reference():
     reference = charge("tok_visa").reference
-    provider = TestProvider()
+    provider = SandboxProvider()
 
     first = provider.refund(reference=reference, amount=Decimal("5.00"), currency="USD", idempotency_key="r-1")
     again = provider.refund(reference=reference, amount=Decimal("5.00"), currency="USD", idempotency_key="r-1")
 
     assert first.startswith("re_test_")
     assert again == first
-    assert TestProviderCharge.objects.get().refund_reference == first
+    assert SandboxCharge.objects.get().refund_reference == first

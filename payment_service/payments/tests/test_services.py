@@ -5,9 +5,9 @@ import pytest
 
 from ecom_common.testing.events import published_data
 from payments import services
-from payments.models import CancelledOrder, Payment, TestProviderCharge
+from payments.models import CancelledOrder, Payment, SandboxCharge
 from payments.providers import ChargeResult, PaymentProvider, TransientProviderError
-from payments.providers.test import TestProvider
+from payments.providers.sandbox import SandboxProvider
 from payments.tests.factories import PaymentFactory
 
 
@@ -96,7 +96,7 @@ def test_tok_visa_succeeds_and_publishes_payment_succeeded():
     services.payment_charge(payment_id=payment.id)
 
     payment.refresh_from_db()
-    reference = TestProviderCharge.objects.get().reference
+    reference = SandboxCharge.objects.get().reference
     assert (payment.status, payment.provider_reference, payment.attempts) == (Payment.Status.SUCCEEDED, reference, 1)
     assert published_data("payment.succeeded") == [
         {
@@ -170,7 +170,7 @@ def test_charging_twice_charges_once():
     services.payment_charge(payment_id=payment.id)
     services.payment_charge(payment_id=payment.id)
 
-    assert TestProviderCharge.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1
     assert len(published_data("payment.succeeded")) == 1
     assert Payment.objects.get().attempts == 1
 
@@ -178,7 +178,7 @@ def test_charging_twice_charges_once():
 def test_a_charge_rerun_after_a_crash_reuses_the_provider_charge():
     # given: the provider charged, but the crash lost our status update
     payment = processing(token="tok_visa")
-    first = TestProvider().charge(
+    first = SandboxProvider().charge(
         token="tok_visa", amount=payment.amount, currency=payment.currency, idempotency_key=str(payment.id)
     )
 
@@ -188,7 +188,7 @@ def test_a_charge_rerun_after_a_crash_reuses_the_provider_charge():
     # then
     payment.refresh_from_db()
     assert (payment.status, payment.provider_reference) == (Payment.Status.SUCCEEDED, first.reference)
-    assert TestProviderCharge.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1
     assert len(published_data("payment.succeeded")) == 1
 
 
@@ -201,7 +201,7 @@ def test_charge_of_a_payment_not_processing_does_nothing(status):
     services.payment_charge(payment_id=payment.id)
 
     assert Payment.objects.get().status == status
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
 
 
 class RecordingProvider(PaymentProvider):
@@ -234,7 +234,7 @@ def test_the_provider_is_chosen_by_setting(settings):
         {"token": "tok_anything", "amount": Decimal("8.00"), "currency": "EUR", "key": str(payment.id)}
     ]
     assert (payment.status, payment.provider_reference) == (Payment.Status.SUCCEEDED, "ext_ref_1")
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
 
 
 def test_a_transient_error_of_any_provider_is_retried(settings):
@@ -259,7 +259,7 @@ def test_cancel_after_success_refunds_and_publishes_payment_refunded():
     services.payment_cancel(order_id=payment.order_id)
 
     payment.refresh_from_db()
-    charge = TestProviderCharge.objects.get()
+    charge = SandboxCharge.objects.get()
     assert payment.status == Payment.Status.REFUNDED
     assert payment.refunded_at is not None
     assert payment.refund_reference == charge.refund_reference
@@ -282,7 +282,7 @@ def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged(stat
     services.payment_charge(payment_id=payment.id)
 
     assert Payment.objects.get().status == Payment.Status.VOIDED
-    assert TestProviderCharge.objects.count() == 0
+    assert SandboxCharge.objects.count() == 0
     assert published_data("payment.succeeded") == []
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ecom_common.testing.events import published_data
-from payments.models import Payment, TestProviderCharge
+from payments.models import Payment, SandboxCharge
 from payments.selectors import payment_stalled_ids
 from payments.tasks import payment_charge_task
 from payments.tests.factories import PaymentFactory
@@ -28,7 +28,7 @@ def test_the_charge_task_charges_once():
     payment_charge_task.apply(args=(str(payment.id),))
 
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
-    assert TestProviderCharge.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1
 
 
 def test_only_payments_processing_for_too_long_are_stalled(settings):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from catalog import cache, services
 from catalog.models import Category, Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
-from ecom_common.errors import Conflict
+from ecom_common.errors import ConflictError
 
 
 def test_product_create_suffixes_the_slug_until_unique():
@@ -58,7 +58,7 @@ def test_category_delete_of_a_category_in_use_is_a_conflict():
     category = CategoryFactory()
     ProductFactory(category=category)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(ConflictError):
         services.category_delete(category=category)
 
     assert Category.objects.filter(id=category.id).exists()

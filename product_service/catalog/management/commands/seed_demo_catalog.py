@@ -8,6 +8,7 @@ from django.db import transaction
 from catalog.models import Category, Product
 from catalog.services import category_create, category_update, product_create, product_update
 from ecom_common.demo import DEMO_CATEGORIES, DEMO_PRODUCTS, demo_product_id
+from ecom_common.money import DEFAULT_CURRENCY
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 "name": demo["name"],
                 "category": categories[demo["category"]],
                 "price": Decimal(demo["price"]),
-                "currency": "USD",
+                "currency": DEFAULT_CURRENCY,
                 "description": demo["description"],
                 "is_active": True,
             }

@@ -1,8 +1,8 @@
-"""The built-in test provider, behaving like a real processor's test mode.
+"""The built-in sandbox provider, behaving like a real processor's test mode (for demos and tests).
 
 ``tok_visa`` approves, ``tok_chargeDeclined`` declines, ``tok_processingError`` fails
 transiently every time, any other token declines as ``invalid_token``. Its ledger
-(``TestProviderCharge``) stands in for the processor's side and makes both calls idempotent.
+(``SandboxCharge``) stands in for the processor's side and makes both calls idempotent.
 """
 
 import uuid
@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from payments.models import TestProviderCharge
+from payments.models import SandboxCharge
 from payments.providers.base import (
     ChargeResult,
     PaymentProvider,
@@ -21,17 +21,15 @@ from payments.providers.base import (
 DECLINE_CODES = {"tok_chargeDeclined": "card_declined"}
 
 
-class TestProvider(PaymentProvider):
-    __test__ = False  # not a pytest test class, despite the name
-
+class SandboxProvider(PaymentProvider):
     def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> ChargeResult:
         with transaction.atomic():
-            charge = TestProviderCharge.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
+            charge = SandboxCharge.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
             if charge is None:
                 if token == "tok_processingError":  # noqa: S105 - a test card, not a secret
-                    raise TransientProviderError("test provider: processing error")
+                    raise TransientProviderError("sandbox provider: processing error")
                 decline_code = "" if token == "tok_visa" else DECLINE_CODES.get(token, "invalid_token")  # noqa: S105
-                charge = TestProviderCharge.objects.create(
+                charge = SandboxCharge.objects.create(
                     idempotency_key=idempotency_key,
                     reference=f"ch_test_{uuid.uuid4().hex}",
                     token=token,
@@ -44,7 +42,7 @@ class TestProvider(PaymentProvider):
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
         with transaction.atomic():
-            charge = TestProviderCharge.objects.select_for_update().get(reference=reference, is_approved=True)
+            charge = SandboxCharge.objects.select_for_update().get(reference=reference, is_approved=True)
             if not charge.refund_reference:
                 charge.refund_reference = f"re_test_{uuid.uuid4().hex}"
                 charge.refund_idempotency_key = idempotency_key
