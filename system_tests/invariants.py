@@ -31,7 +31,7 @@ CANCELLED_WITH_UNREFUNDED_PAYMENT = """
 """
 # No charge twice: at most one approved provider charge per order.
 ORDER_CHARGED_MORE_THAN_ONCE = """
-    SELECT p.order_id, count(*) FROM payment.payments_testprovidercharge c
+    SELECT p.order_id, count(*) FROM payment.payments_sandboxcharge c
     JOIN payment.payments_payment p ON c.idempotency_key = p.id::text
     WHERE c.is_approved GROUP BY p.order_id HAVING count(*) > 1
 """

@@ -212,7 +212,7 @@ def test_fifty_checkouts_during_a_long_broker_outage_all_complete_with_no_event_
         )
     )
     approved = stack.sql(
-        "SELECT count(*) FROM payment.payments_testprovidercharge c JOIN payment.payments_payment p "
+        "SELECT count(*) FROM payment.payments_sandboxcharge c JOIN payment.payments_payment p "
         "ON c.idempotency_key = p.id::text WHERE c.is_approved AND p.order_id = ANY(%s::uuid[])",
         [order_ids],
     )[0][0]

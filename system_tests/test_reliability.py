@@ -24,7 +24,7 @@ def _saga_state(stack, order_id):
             [order_id],
         ),
         "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),
-        "charges": stack.sql('SELECT count(*) FROM "payment".payments_testprovidercharge'),
+        "charges": stack.sql('SELECT count(*) FROM "payment".payments_sandboxcharge'),
         "events_out": stack.sql(
             'SELECT count(*) FROM (SELECT id FROM "order".ecom_common_outboxevent UNION ALL '
             "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"

@@ -4,7 +4,11 @@ body that lists simplejwt's codes: ``token_not_valid`` (an expired, forged or re
 
 import re
 
+from drf_spectacular.plumbing import build_serializer_context
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from rest_framework import serializers
+
+from ecom_common.apis import WRITE_METHODS
 
 ERROR_CODES_401 = [
     ("authentication_failed", "Authentication failed"),
@@ -48,3 +52,24 @@ def index_placeholders_as_patterns(result, generator, request, public):
             attr.pop("enum")
             attr["pattern"] = f"^({alternatives})$"
     return result
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """The error format on every operation (drf-standardized-errors), and ``ApiViewSet``'s bodies:
+    the action's input serializer as the request, its output serializer as the response."""
+
+    def get_request_serializer(self):
+        serializer_class = self._view_serializer_class("get_input_serializer_class")
+        if serializer_class is not None and self.method in WRITE_METHODS:
+            return serializer_class(context=build_serializer_context(self.view))
+        return super().get_request_serializer()
+
+    def get_response_serializers(self):
+        serializer_class = self._view_serializer_class("get_output_serializer_class")
+        if serializer_class is not None:
+            return serializer_class(context=build_serializer_context(self.view))
+        return super().get_response_serializers()
+
+    def _view_serializer_class(self, getter: str):
+        get = getattr(self.view, getter, None)
+        return get() if get is not None else None

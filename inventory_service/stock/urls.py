@@ -1,9 +1,7 @@
-from django.urls import path
+from ecom_common.routers import ApiRouter
+from stock.apis import StockViewSet
 
-from stock.apis import StockAdjustApi, StockDetailApi, StockMovementListApi
+router = ApiRouter()
+router.register("inventory", StockViewSet, basename="stock")
 
-urlpatterns = [
-    path("inventory/<uuid:product_id>/", StockDetailApi.as_view(), name="stock-detail"),
-    path("inventory/<uuid:product_id>/adjust/", StockAdjustApi.as_view(), name="stock-adjust"),
-    path("inventory/<uuid:product_id>/movements/", StockMovementListApi.as_view(), name="stock-movement-list"),
-]
+urlpatterns = router.urls

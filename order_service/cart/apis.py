@@ -2,41 +2,40 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cart import selectors, services
 from cart.models import CartItem
 from cart.serializers import CartItemAddSerializer, CartItemSerializer, CartItemUpdateSerializer, CartSerializer
+from ecom_common.apis import ApiViewSet
 
 
-class CartApi(APIView):
+class CartViewSet(ApiViewSet):
+    """The caller's cart: a singleton, mapped at ``cart/`` (cart/urls.py)."""
+
+    output_serializer_class = CartSerializer
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="The caller's cart, at current prices", responses=CartSerializer)
-    def get(self, request):
+    @extend_schema(summary="The caller's cart, at current prices")
+    def retrieve(self, request):
         cart = services.cart_get_or_create(user_id=request.user.id)
-        return Response(CartSerializer(selectors.cart_summary(cart=cart)).data)
+        return self.respond(selectors.cart_summary(cart=cart))
 
 
 @extend_schema_view(
-    create=extend_schema(
-        summary="Add a product to the cart (to its existing line, if any)",
-        request=CartItemAddSerializer,
-        responses={201: CartItemSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a cart line's quantity", request=CartItemUpdateSerializer, responses=CartItemSerializer
-    ),
+    create=extend_schema(summary="Add a product to the cart (to its existing line, if any)"),
+    partial_update=extend_schema(summary="Change a cart line's quantity"),
     destroy=extend_schema(summary="Remove a cart line"),
 )
 @extend_validation_errors(["unavailable", "currency_mismatch"], field_name="product_id", actions=["create"])
 @extend_validation_errors(["invalid_quantity"], field_name="quantity", actions=["create", "partial_update"])
-class CartItemViewSet(viewsets.GenericViewSet):
+class CartItemViewSet(ApiViewSet):
+    input_serializer_class = CartItemAddSerializer
+    input_serializer_classes = {"partial_update": CartItemUpdateSerializer}
+    output_serializer_class = CartItemSerializer
     permission_classes = [IsAuthenticated]
-    serializer_class = CartItemSerializer
     queryset = CartItem.objects.none()  # lets the schema name the path parameter's type
     filter_backends = []
     pagination_class = None
@@ -47,17 +46,13 @@ class CartItemViewSet(viewsets.GenericViewSet):
         return selectors.cart_item_queryset(user_id=self.request.user.id)
 
     def create(self, request):
-        payload = CartItemAddSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        item = services.cart_item_add(user_id=request.user.id, **payload.validated_data)
-        return Response(CartItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        item = services.cart_item_add(user_id=request.user.id, **self.read_input())
+        return self.respond(item, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         item = self.get_object()
-        payload = CartItemUpdateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        item = services.cart_item_update(item=item, quantity=payload.validated_data["quantity"])
-        return Response(CartItemSerializer(item).data)
+        quantity = self.read_input()["quantity"]
+        return self.respond(services.cart_item_update(item=item, quantity=quantity))
 
     def destroy(self, request, pk=None):
         services.cart_item_delete(item=self.get_object())

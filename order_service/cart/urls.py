@@ -1,12 +1,12 @@
 from django.urls import path
 
-from cart.apis import CartApi, CartItemViewSet
+from cart.apis import CartItemViewSet, CartViewSet
 from ecom_common.routers import ApiRouter
 
 router = ApiRouter()
 router.register("cart/items", CartItemViewSet, basename="cart-item")
 
 urlpatterns = [
-    path("cart/", CartApi.as_view(), name="cart"),
+    path("cart/", CartViewSet.as_view({"get": "retrieve"}), name="cart"),
     *router.urls,
 ]

@@ -6,12 +6,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
+from ecom_common.apis import ApiViewSet
 from orders import selectors, services
 from orders.filters import OrderFilter
 from orders.models import Order
@@ -39,8 +39,9 @@ def _idempotency_key(request) -> uuid.UUID:
 )
 @extend_validation_errors(["required", "invalid"], field_name=IDEMPOTENCY_KEY, actions=["create"])
 @extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = OrderSerializer
+class OrderViewSet(ApiViewSet):
+    input_serializer_class = OrderCreateSerializer
+    output_serializer_class = OrderSerializer
     permission_classes = [IsAuthenticated]
     queryset = Order.objects.none()  # lets the schema name the path parameter's type
     filter_backends = [DjangoFilterBackend]
@@ -51,6 +52,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Order.objects.none()
         user = self.request.user
         return selectors.order_list(user_id=user.id, include_all=user.is_staff)
+
+    def list(self, request):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, pk=None):
+        return self.respond(self.get_object())
 
     @extend_schema(
         summary="Check out: place an order for the items given, or for the cart",
@@ -63,26 +70,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 description="A UUID per checkout; repeating it with the same body returns the same order.",
             )
         ],
-        request=OrderCreateSerializer,
-        responses={201: OrderSerializer},
     )
     def create(self, request):
         idempotency_key = _idempotency_key(request)
-        payload = OrderCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        order = services.order_place(
-            user_id=request.user.id, idempotency_key=idempotency_key, **payload.validated_data
-        )
-        return Response(self._body(order), status=status.HTTP_201_CREATED)
+        order = services.order_place(user_id=request.user.id, idempotency_key=idempotency_key, **self.read_input())
+        return self.respond(self._fresh(order), status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Cancel a pending or confirmed order (owner or staff)", request=None, responses=OrderSerializer
-    )
+    @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = services.order_cancel(order_id=self.get_object().id)
-        return Response(self._body(order))
+        return self.respond(self._fresh(order))
 
-    def _body(self, order: Order) -> dict:
-        fresh = selectors.order_list(user_id=order.user_id).get(pk=order.pk)
-        return OrderSerializer(fresh).data
+    def _fresh(self, order: Order) -> Order:
+        """The order as the list reads it (lines and history prefetched, current status)."""
+        return selectors.order_list(user_id=order.user_id).get(pk=order.pk)

@@ -1,15 +1,21 @@
-"""HTTP interface of the catalog: thin viewsets over selectors and services."""
+"""HTTP interface of the catalog: viewsets whose actions call selectors and services."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import viewsets
+from rest_framework import status
 from rest_framework.response import Response
 
 from catalog import cache, selectors, services
 from catalog.filters import ProductFilter, StableOrderingFilter
-from catalog.models import Category, Product
-from catalog.serializers import CategorySerializer, ProductSerializer
+from catalog.models import Category
+from catalog.serializers import (
+    CategoryInputSerializer,
+    CategoryOutputSerializer,
+    ProductInputSerializer,
+    ProductOutputSerializer,
+)
+from ecom_common.apis import ApiViewSet
 from ecom_common.permissions import IsStaffOrReadOnly, is_staff
 
 
@@ -22,8 +28,9 @@ from ecom_common.permissions import IsStaffOrReadOnly, is_staff
     destroy=extend_schema(summary="Delete a product (staff)"),
 )
 @extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
-class ProductViewSet(viewsets.ModelViewSet):
-    serializer_class = ProductSerializer
+class ProductViewSet(ApiViewSet):
+    input_serializer_class = ProductInputSerializer
+    output_serializer_class = ProductOutputSerializer
     permission_classes = [IsStaffOrReadOnly]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ProductFilter
@@ -32,33 +39,40 @@ class ProductViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.product_list(include_inactive=is_staff(self.request.user))
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request):
         if not cache.catalog_cache_applies(request=request):
-            return super().list(request, *args, **kwargs)
+            return self.respond_page(self.get_queryset())
         data = cache.cached_data(
             key=lambda: cache.product_list_cache_key(request=request),
-            build=lambda: super(ProductViewSet, self).list(request, *args, **kwargs).data,
+            build=lambda: self.respond_page(self.get_queryset()).data,
         )
         return Response(data)
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request, pk=None):
         if not cache.catalog_cache_applies(request=request):
-            return super().retrieve(request, *args, **kwargs)
-        product_id = kwargs[self.lookup_field]
+            return self.respond(self.get_object())
         data = cache.cached_data(
-            key=lambda: cache.product_detail_cache_key(product_id=product_id),
-            build=lambda: super(ProductViewSet, self).retrieve(request, *args, **kwargs).data,
+            key=lambda: cache.product_detail_cache_key(product_id=pk),
+            build=lambda: self.respond(self.get_object()).data,
         )
         return Response(data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.product_create(**serializer.validated_data)
+    def create(self, request):
+        product = services.product_create(**self.read_input())
+        return self.respond(product, status_code=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
-        serializer.instance = services.product_update(product=serializer.instance, data=serializer.validated_data)
+    def update(self, request, pk=None):
+        product = self.get_object()
+        return self.respond(services.product_update(product=product, data=self.read_input(instance=product)))
 
-    def perform_destroy(self, instance: Product):
-        services.product_delete(product=instance)
+    def partial_update(self, request, pk=None):
+        product = self.get_object()
+        data = self.read_input(instance=product, partial=True)
+        return self.respond(services.product_update(product=product, data=data))
+
+    def destroy(self, request, pk=None):
+        services.product_delete(product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -71,28 +85,42 @@ class ProductViewSet(viewsets.ModelViewSet):
 )
 @extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
 @extend_validation_errors(["category_cycle"], field_name="parent", actions=["update", "partial_update"])
-class CategoryViewSet(viewsets.ModelViewSet):
-    serializer_class = CategorySerializer
+class CategoryViewSet(ApiViewSet):
+    input_serializer_class = CategoryInputSerializer
+    output_serializer_class = CategoryOutputSerializer
     permission_classes = [IsStaffOrReadOnly]
     lookup_field = "slug"
     filter_backends = []
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.category_root_list()
         return Category.objects.select_related("parent")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request is not None and self.request.method == "GET":
+            # The whole tree in one map, so nesting costs no query per node.
             context["children_map"] = selectors.category_children_map()
         return context
 
-    def perform_create(self, serializer):
-        serializer.instance = services.category_create(**serializer.validated_data)
+    def list(self, request):
+        return self.respond_page(selectors.category_root_list())
 
-    def perform_update(self, serializer):
-        serializer.instance = services.category_update(category=serializer.instance, data=serializer.validated_data)
+    def retrieve(self, request, slug=None):
+        return self.respond(self.get_object())
 
-    def perform_destroy(self, instance: Category):
-        services.category_delete(category=instance)
+    def create(self, request):
+        category = services.category_create(**self.read_input())
+        return self.respond(category, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, slug=None):
+        category = self.get_object()
+        return self.respond(services.category_update(category=category, data=self.read_input(instance=category)))
+
+    def partial_update(self, request, slug=None):
+        category = self.get_object()
+        data = self.read_input(instance=category, partial=True)
+        return self.respond(services.category_update(category=category, data=data))
+
+    def destroy(self, request, slug=None):
+        services.category_delete(category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,12 +21,21 @@ from accounts.selectors import user_get, user_token_claims
 
 @extend_schema_serializer(component_name="IdentityUser")
 class UserSerializer(serializers.ModelSerializer):
-    """The caller's account; only the names are writable here."""
+    """The caller's account, as answered."""
 
     class Meta:
         model = User
         fields = ["id", "email", "first_name", "last_name", "is_staff"]
-        read_only_fields = ["id", "email", "is_staff"]
+        read_only_fields = fields
+
+
+# The request component is "IdentityUserRequest" (COMPONENT_SPLIT_REQUEST): only the names
+# are self-service; email and staff flags are not.
+@extend_schema_serializer(component_name="IdentityUser")
+class UserUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name"]
 
 
 @extend_schema_serializer(component_name="UserRegistration")
@@ -38,34 +47,47 @@ class UserRegisterSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
 
 
+ADDRESS_FIELDS = [
+    "label",
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "is_default",
+]
+
+
+@extend_schema_serializer(component_name="Address")
+class AddressInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = ADDRESS_FIELDS
+
+
 @extend_schema_serializer(component_name="Address")
 class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
-        fields = [
-            "id",
-            "label",
-            "full_name",
-            "line1",
-            "line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "phone",
-            "is_default",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = ["id", *ADDRESS_FIELDS, "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="TokenPair")
+class TokenPairSerializer(serializers.Serializer):
+    """What sign-in and refresh answer."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
 
 
 @extend_schema_serializer(component_name="TokenPair")
 class UserTokenObtainPairSerializer(TokenObtainPairSerializer):
-    """Email and password in, an access/refresh pair out; the tokens carry the caller's claims."""
-
-    access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    """Email and password in (request component "TokenPairRequest"), an access/refresh pair as
+    its validated data; the tokens carry the caller's claims."""
 
     @classmethod
     def get_token(cls, user: User) -> RefreshToken:
@@ -85,7 +107,6 @@ class UserTokenRefreshSerializer(TokenRefreshSerializer):
     """
 
     refresh = serializers.CharField()
-    access = serializers.CharField(read_only=True)
 
     default_error_messages = {
         "no_active_account": _("No active account found for the given token."),

@@ -20,6 +20,7 @@ __all__ = [
     "test_admin_login_asks_for_an_email",
     "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
     "test_authenticated_callers_are_throttled_per_user",
+    "test_every_api_endpoint_is_an_api_viewset",
     "test_healthz_says_ok",
     "test_metrics_are_exposed_for_prometheus",
     "test_openapi_schema_generates_without_warnings",
@@ -119,6 +120,24 @@ def test_unknown_url_under_a_routed_prefix_is_404_in_the_error_format_in_debug_t
         "type": "client_error",
         "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
     }
+
+
+def test_every_api_endpoint_is_an_api_viewset():
+    """One API style (ecom_common.apis): every endpoint under /api/ but the schema and docs."""
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+    from ecom_common.apis import ApiViewSet
+    from ecom_common.testing.access_tests import api_endpoints
+
+    views = {name: pattern.callback.cls for name, (pattern, _methods) in api_endpoints().items()}
+    others = {
+        name: view.__name__
+        for name, view in views.items()
+        if not issubclass(view, ApiViewSet | SpectacularAPIView | SpectacularSwaggerView)
+    }
+
+    assert len(views) > 2
+    assert others == {}
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):

@@ -1,0 +1,60 @@
+"""The one API style of every service: a viewset per resource whose actions are written out.
+
+Each action reads its body with the action's input serializer, calls a service (writes) or a
+selector (reads), and answers with the action's output serializer: a request body and a
+response body are never the same serializer. ``input_serializer_class`` and
+``output_serializer_class`` are the viewset's; ``input_serializer_classes`` /
+``output_serializer_classes`` name another one for an action (``{"adjust": ...}``).
+Viewsets are registered on ``ecom_common.routers.ApiRouter``; a singleton resource (the
+caller's cart, the caller's account) is mapped with ``as_view({"get": "retrieve", ...})``.
+
+The schema (``ecom_common.openapi.AutoSchema``) documents the action's input serializer as the
+request body and its output serializer as the response, so actions need no ``extend_schema``
+for their bodies.
+"""
+
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+WRITE_METHODS = ("POST", "PUT", "PATCH")
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    input_serializer_class = None
+    output_serializer_class = None
+    input_serializer_classes: dict = {}
+    output_serializer_classes: dict = {}
+
+    def get_input_serializer_class(self):
+        return self.input_serializer_classes.get(self.action, self.input_serializer_class)
+
+    def get_output_serializer_class(self):
+        return self.output_serializer_classes.get(self.action, self.output_serializer_class)
+
+    def get_serializer_class(self):
+        # DRF's own uses (the browsable API's forms, filters' introspection) see the same split.
+        method = getattr(self.request, "method", "GET")
+        if method in WRITE_METHODS and self.get_input_serializer_class() is not None:
+            return self.get_input_serializer_class()
+        return self.get_output_serializer_class()
+
+    def read_input(self, *, instance=None, partial: bool = False) -> dict:
+        """The validated request body (a 400 in the error format when it is not valid)."""
+        serializer = self.get_input_serializer_class()(
+            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def respond(self, instance, *, status_code: int = status.HTTP_200_OK, many: bool = False) -> Response:
+        serializer = self.get_output_serializer_class()(instance, many=many, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+    def respond_page(self, queryset) -> Response:
+        """One page of ``queryset`` (filtered by the viewset's filters), in the list envelope."""
+        queryset = self.filter_queryset(queryset)
+        page = self.paginate_queryset(queryset)
+        if page is None:  # a viewset without pagination answers the whole list
+            return self.respond(queryset, many=True)
+        serializer = self.get_output_serializer_class()(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
