@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 
 import pytest
+import yaml
 
 from deploy_tests.conftest import REPO_DIR
 from ecom_common import service_registry
@@ -92,6 +93,11 @@ def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):
     )
     assert "review-worker: cd review_service && exec celery -A review_service.celery_app" in files["Procfile"]
     assert "'inventory', 'review'] LOOP" in files["ops/postgres/bootstrap.sql"]
+    compose = yaml.safe_load(files["docker-compose.yml"])
+    assert compose["services"]["review_service"]["command"][:2] == ["gunicorn", "review_service.wsgi"]
+    assert compose["services"]["review-worker"]["environment"]["DATABASE_URL"].startswith("postgres://ecom_review:")
+    assert {"review-migrate", "review-beat"} <= compose["services"].keys()
+    assert compose["services"]["gateway"]["depends_on"]["review_service"] == {"condition": "service_healthy"}
     assert "location /api/reviews/ { proxy_pass http://review; }" in conf
     assert "upstream review {\n        server review-service:8000;" in conf
 
