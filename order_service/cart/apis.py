@@ -13,7 +13,9 @@ from ecom_common.apis import ApiViewSet
 
 
 class CartViewSet(ApiViewSet):
-    """The caller's cart: a singleton, mapped at ``cart/`` (cart/urls.py)."""
+    """The caller's cart."""
+
+    # A singleton: mapped at cart/ with as_view (cart/urls.py), not on the router.
 
     output_serializer_class = CartSerializer
     permission_classes = [IsAuthenticated]

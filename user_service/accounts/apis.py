@@ -97,7 +97,9 @@ class AuthViewSet(ApiViewSet):
 
 
 class UserMeViewSet(ApiViewSet):
-    """The caller's own account: a singleton, mapped at ``users/me/``."""
+    """The caller's own account."""
+
+    # A singleton: mapped at users/me/ with as_view (accounts/urls.py), not on the router.
 
     permission_classes = [permissions.IsAuthenticated]
     input_serializer_class = UserUpdateSerializer
