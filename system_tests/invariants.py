@@ -59,6 +59,18 @@ RESERVED_NOT_SUM_OF_HELD_RESERVATIONS = """
         WHERE status = 'held' GROUP BY product_id) h ON h.product_id = s.product_id
     WHERE s.reserved <> coalesce(h.quantity, 0)
 """
+# The card token lives in payment_service only: no published event keeps it in an outbox, and
+# a saga holds it only while it waits for stock.
+SCRUBBED = "[scrubbed once published]"  # ecom_common.events.relay.SCRUBBED
+TOKEN_KEPT_IN_AN_OUTBOX = " UNION ALL ".join(
+    f"""SELECT '{service}', id, type FROM "{service}".ecom_common_outboxevent
+        WHERE published_at IS NOT NULL AND envelope->'data' ? 'payment_token'
+          AND envelope->'data'->>'payment_token' <> '{SCRUBBED}'"""
+    for service in SERVICES
+)
+TOKEN_KEPT_BY_A_SAGA = """
+    SELECT order_id, state FROM "order".orders_checkoutsaga WHERE payment_token <> '' AND state <> 'awaiting_stock'
+"""
 
 CHECKS = {
     "confirmed order without exactly one succeeded payment": CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT,
@@ -70,6 +82,8 @@ CHECKS = {
     "payment of an unknown order": PAYMENT_OF_UNKNOWN_ORDER,
     "stock that is not the sum of its movements": STOCK_NOT_SUM_OF_MOVEMENTS,
     "reserved stock that is not the sum of held reservations": RESERVED_NOT_SUM_OF_HELD_RESERVATIONS,
+    "payment token kept in a published event's outbox row": TOKEN_KEPT_IN_AN_OUTBOX,
+    "payment token kept by a saga past its stock step": TOKEN_KEPT_BY_A_SAGA,
 }
 
 

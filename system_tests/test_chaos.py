@@ -437,6 +437,7 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
         "product.deleted",
         "order.created",
         "inventory.reserved",
+        "order.payment_requested",
         "inventory.reservation_failed",
         "inventory.committed",
         "inventory.released",

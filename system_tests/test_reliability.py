@@ -6,8 +6,10 @@ import random
 import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
+import requests
 from kombu import Connection
 
 from system_tests.stack import RABBIT, wait_until
@@ -199,7 +201,7 @@ def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(
     wait_until(
         lambda: (
             (p := shop.payments(customer, order["id"]))
-            and all(x["status"] != "succeeded" and x["status"] not in ("processing", "awaiting_stock") for x in p)
+            and all(x["status"] != "succeeded" and x["status"] != "processing" for x in p)
             and p
         ),
         timeout=60,
@@ -210,10 +212,10 @@ def test_an_order_not_paid_before_its_deadline_is_cancelled_and_nothing_is_kept(
 def test_a_message_that_is_not_an_event_is_dead_lettered_by_the_broker(stack):
     with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
         connection.Producer().publish(
-            {"not": "an event"}, exchange="order.events", routing_key="order.created", serializer="json"
+            {"not": "an event"}, exchange="order.events", routing_key="order.cancelled", serializer="json"
         )
 
-    # Both consumers of order.created refuse it; RabbitMQ dead-letters it; the drain records it.
+    # Both consumers of order.cancelled refuse it; RabbitMQ dead-letters it; the drain records it.
     for schema in ("inventory", "payment"):
         rows = wait_until(
             lambda s=schema: stack.sql(
@@ -227,3 +229,63 @@ def test_a_message_that_is_not_an_event_is_dead_lettered_by_the_broker(stack):
         assert handler == "event_consumer"
         assert envelope["not"] == "an event"
         assert "rejected" in error
+
+
+@contextmanager
+def _payment_stalled(stack):
+    """The payment worker stops taking work (SIGSTOP) until the block ends."""
+    payment_worker = stack.workers["payment"]
+    os.killpg(payment_worker.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(payment_worker.pid, signal.SIGCONT)
+
+
+def _place_and_let_the_reservation_lapse(stack, shop, customer, product) -> dict:
+    """An order whose reservation inventory's safety expiry returns before payment charges it."""
+    order = shop.place(customer, product, quantity=1)
+    shop.wait_stock(product, reserved=1)
+    stack.execute('UPDATE "inventory".stock_reservation SET expires_at = now() WHERE order_id = %s', [order["id"]])
+    shop.wait_stock(product, reserved=0)
+    return order
+
+
+def test_a_paid_order_whose_reservation_lapsed_still_commits_its_units(stack, shop, customer):
+    product = shop.product(stock=3)
+    with _payment_stalled(stack):
+        order = _place_and_let_the_reservation_lapse(stack, shop, customer, product)
+
+    final = shop.final_order(customer, order["id"])
+
+    assert final["status"] == "confirmed"
+    shop.wait_stock(product, on_hand=2, reserved=0)
+    assert stack.sql("SELECT status FROM inventory.stock_reservation WHERE order_id = %s", [order["id"]]) == [
+        ("committed",)
+    ]
+
+
+def test_a_paid_order_whose_lapsed_units_are_gone_is_refunded_and_cancelled_out_of_stock(stack, shop, customer):
+    product = shop.product(stock=1)
+    with _payment_stalled(stack):
+        order = _place_and_let_the_reservation_lapse(stack, shop, customer, product)
+        # Meanwhile staff take the unit away (a count found it broken, say).
+        requests.post(
+            f"{stack.url('inventory')}/api/inventory/{product}/adjust/",
+            headers=shop.staff,
+            json={"delta": -1, "reason": "broken in the warehouse"},
+            timeout=10,
+        ).raise_for_status()
+
+    final = wait_until(
+        lambda: (o := shop.order(customer, order["id"]))["status"] == "cancelled" and o,
+        timeout=90,
+        message="the paid order to be cancelled for missing stock",
+    )
+
+    assert (final["cancel_reason"], [step["status"] for step in final["status_history"]]) == (
+        "out_of_stock",
+        ["pending", "confirmed", "cancelled"],
+    )
+    assert [p["status"] for p in shop.settled_payments(customer, order["id"], {"refunded"})] == ["refunded"]
+    shop.wait_stock(product, on_hand=0, reserved=0)

@@ -3,7 +3,7 @@ dead letters, which staff can replay."""
 
 from django.contrib import admin, messages
 
-from ecom_common.events.dead_letters import dead_letter_replay
+from ecom_common.events.dead_letters import DeadLetterNotReplayableError, dead_letter_replay
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
 
 
@@ -62,6 +62,10 @@ class DeadLetterAdmin(ReadOnlyAdmin):
     def replay(self, request, queryset):
         replayed = 0
         for dead_letter in queryset.filter(replayed_at__isnull=True):
-            dead_letter_replay(dead_letter)
+            try:
+                dead_letter_replay(dead_letter)
+            except DeadLetterNotReplayableError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
             replayed += 1
         self.message_user(request, f"{replayed} dead letter(s) handed back to their handlers.", messages.SUCCESS)

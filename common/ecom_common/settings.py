@@ -308,6 +308,8 @@ EVENT_DELIVERY_LIMIT = env.int("EVENT_DELIVERY_LIMIT", default=10)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 DEAD_LETTER_DRAIN_SECONDS = env.float("DEAD_LETTER_DRAIN_SECONDS", default=30.0)
+# Event data fields that the outbox forgets once the event is published (the card token).
+EVENT_SECRET_FIELDS = ["payment_token"]
 
 # ---------------------------------------------------------------------------
 # Logging: one JSON object a line, carrying the request id

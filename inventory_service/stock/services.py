@@ -227,29 +227,48 @@ def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mappin
 
 @transaction.atomic
 def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> list[Reservation]:
-    """The order's held reservations leave the shelf (on ``order.confirmed``): ``inventory.committed``."""
+    """A paid order's units leave the shelf (on ``order.confirmed``): ``inventory.committed``.
+
+    A confirmed order always ends with its stock committed. A reservation that lapsed under the
+    safety expiry takes its units again from what is available; when they are truly gone,
+    ``inventory.commit_failed`` lists them and nothing is taken (order_service then refunds and
+    cancels the order, and order.cancelled releases what is still held). A duplicate, or an
+    order already cancelled, does nothing.
+    """
     order_id = _uuid(order_id, field="order_id")
-    _order_lock(order_id=order_id)
-    reservations = list(
-        Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD).order_by("product_id")
-    )
-    if not reservations:
+    order = _order_lock(order_id=order_id)
+    reservations = list(Reservation.objects.filter(order_id=order_id).order_by("product_id"))
+    statuses = {reservation.status for reservation in reservations}
+    if order.cancelled_at is not None or not reservations or Reservation.Status.COMMITTED in statuses:
         return []
-    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
-    for reservation in reservations:
+    to_commit = [r for r in reservations if r.status in (Reservation.Status.HELD, Reservation.Status.EXPIRED)]
+    stocks = _stocks_lock(product_ids=[r.product_id for r in to_commit])
+    shortages = [
+        {"product_id": str(r.product_id), "requested": r.quantity, "available": stocks[r.product_id].available}
+        for r in to_commit
+        if r.status == Reservation.Status.EXPIRED and stocks[r.product_id].available < r.quantity
+    ]
+    if shortages:
+        event_publish(
+            type="inventory.commit_failed",
+            data={"order_id": str(order_id), "reason": "out_of_stock", "items": shortages},
+        )
+        return []
+    for reservation in to_commit:
+        held = reservation.status == Reservation.Status.HELD
         reservation.status = Reservation.Status.COMMITTED
         reservation.save(update_fields=["status", "updated_at"])
         _stock_change(
             stock=stocks[reservation.product_id],
             kind=StockMovement.Kind.COMMIT,
             on_hand_delta=-reservation.quantity,
-            reserved_delta=-reservation.quantity,
-            reason="order confirmed",
+            reserved_delta=-reservation.quantity if held else 0,
+            reason="order confirmed" if held else "order confirmed after its reservation lapsed",
             actor=actor,
             order_id=order_id,
         )
-    event_publish(type="inventory.committed", data={"order_id": str(order_id), "items": _items_data(reservations)})
-    return reservations
+    event_publish(type="inventory.committed", data={"order_id": str(order_id), "items": _items_data(to_commit)})
+    return to_commit
 
 
 @transaction.atomic

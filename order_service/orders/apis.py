@@ -35,7 +35,7 @@ def _idempotency_key(request) -> uuid.UUID:
     retrieve=extend_schema(summary="An order with its status history"),
 )
 @extend_validation_errors(
-    ["cart_empty", "duplicate_product", "currency_mismatch"], field_name="items", actions=["create"]
+    ["cart_empty", "duplicate_product", "currency_mismatch", "total_too_large"], field_name="items", actions=["create"]
 )
 @extend_validation_errors(["required", "invalid"], field_name=IDEMPOTENCY_KEY, actions=["create"])
 @extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])

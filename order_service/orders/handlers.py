@@ -1,5 +1,6 @@
-"""The checkout saga's steps, as inventory and payment report them. Each is a no-op on a
-duplicate (the inbox) and tolerates any order of arrival (the services check the state)."""
+"""The replies of the checkout saga this service orchestrates: inventory's and payment's. Each
+is a no-op on a duplicate (the inbox) and on a late or out-of-order reply (the services read the
+saga's state first)."""
 
 import uuid
 
@@ -32,14 +33,13 @@ def order_cancel_on_payment_failed(event: Event) -> None:
     services.order_cancel_if_pending(order_id=_order_id(event), reason=CancelReason.PAYMENT_DECLINED)
 
 
-@event_handler("inventory.released")
-def order_cancel_on_reservation_expired(event: Event) -> None:
-    if event.data.get("reason") == "expired":
-        services.order_cancel_if_pending(order_id=_order_id(event), reason=CancelReason.PAYMENT_TIMEOUT)
-    else:
-        services.saga_step_record(order_id=_order_id(event))
+@event_handler("inventory.commit_failed")
+def order_cancel_on_commit_failed(event: Event) -> None:
+    services.order_cancel_for_missing_stock(order_id=_order_id(event))
 
 
-@event_handler("inventory.committed", "payment.refunded")
+# One clock: the saga's deadline (orders.saga_expire_overdue) cancels an unpaid order; a
+# released reservation only completes the timeline.
+@event_handler("inventory.committed", "inventory.released", "payment.refunded")
 def saga_on_later_step(event: Event) -> None:
     services.saga_step_record(order_id=_order_id(event))

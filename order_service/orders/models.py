@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
+
 
 class OrderStatus(models.TextChoices):
     PENDING = "pending"
@@ -78,7 +80,11 @@ class OrderStatusChange(models.Model):
 
 
 class SagaState(models.TextChoices):
+    """Where the checkout is; every saga step reads it before acting (orders/services.py)."""
+
+    # order.created asked inventory to reserve; waiting for inventory.reserved / reservation_failed.
     AWAITING_STOCK = "awaiting_stock"
+    # order.payment_requested asked payment to charge; waiting for payment.succeeded / failed.
     AWAITING_PAYMENT = "awaiting_payment"
     COMPLETED = "completed"
     # The order is cancelled; inventory and payment compensate on order.cancelled.
@@ -86,12 +92,17 @@ class SagaState(models.TextChoices):
 
 
 class CheckoutSaga(models.Model):
-    """The checkout of one order across inventory and payment; its events share correlation_id."""
+    """The checkout of one order across inventory and payment, driven from here: order_service
+    sends each step's command event and moves on the reply. Its events share correlation_id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="saga")
     state = models.CharField(max_length=20, choices=SagaState.choices, default=SagaState.AWAITING_STOCK)
-    deadline = models.DateTimeField(help_text="A still pending order is cancelled (payment_timeout) after this.")
+    # Held only until payment is asked to charge (order.payment_requested), then blanked.
+    payment_token = models.CharField(max_length=PAYMENT_TOKEN_MAX_LENGTH, blank=True)
+    deadline = models.DateTimeField(
+        help_text="The saga's one clock: a still pending order is cancelled (payment_timeout) after this."
+    )
     correlation_id = models.CharField(max_length=128, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

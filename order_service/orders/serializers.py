@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY
+from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
 from orders.models import Order, OrderLine, OrderStatusChange
 
 
@@ -41,7 +42,9 @@ class OrderCreateSerializer(serializers.Serializer):
         help_text="Omit to check out the cart.",
     )
     shipping_address = ShippingAddressSerializer()
-    payment_token = serializers.CharField(max_length=200, help_text="The payment provider's token, e.g. tok_visa.")
+    payment_token = serializers.CharField(
+        max_length=PAYMENT_TOKEN_MAX_LENGTH, help_text="The payment provider's token, e.g. tok_visa."
+    )
 
 
 @extend_schema_serializer(component_name="OrderLine")

@@ -1,4 +1,12 @@
-"""Checkout, the order state machine, and the saga steps that inventory and payment events drive."""
+"""Checkout, the order state machine, and the checkout saga this service orchestrates.
+
+The saga, driven from ``CheckoutSaga.state`` (docs/events.md has the picture):
+``order.created`` asks inventory to reserve → ``inventory.reserved`` (state awaiting_stock →
+awaiting_payment) publishes ``order.payment_requested``, the only event with the card token →
+``payment.succeeded`` confirms (``order.confirmed``: inventory commits) and ``payment.failed``,
+``inventory.reservation_failed`` or the deadline cancel (``order.cancelled``: inventory and
+payment compensate). Each step reads the state first, so a duplicate or late reply is a no-op.
+"""
 
 import hashlib
 import json
@@ -17,6 +25,7 @@ from cart.selectors import cart_item_list, catalog_product_available_map
 from cart.services import cart_clear
 from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
+from ecom_common.money import MONEY_MAX
 from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState
 
 logger = logging.getLogger(__name__)
@@ -25,7 +34,11 @@ logger = logging.getLogger(__name__)
 TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     (OrderStatus.PENDING, OrderStatus.CONFIRMED): frozenset({None}),
     (OrderStatus.PENDING, OrderStatus.CANCELLED): frozenset(CancelReason.values),
-    (OrderStatus.CONFIRMED, OrderStatus.CANCELLED): frozenset({CancelReason.CUSTOMER_REQUEST}),
+    # After payment: the customer changes their mind, or inventory finds the units truly gone
+    # (inventory.commit_failed): refunded and cancelled, never confirmed without stock.
+    (OrderStatus.CONFIRMED, OrderStatus.CANCELLED): frozenset(
+        {CancelReason.CUSTOMER_REQUEST, CancelReason.OUT_OF_STOCK}
+    ),
 }
 SAGA_STATE_AFTER = {OrderStatus.CONFIRMED: SagaState.COMPLETED, OrderStatus.CANCELLED: SagaState.COMPENSATING}
 
@@ -52,7 +65,8 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     saga = CheckoutSaga.objects.select_for_update().filter(order=order).first()
     if saga is not None:
         saga.state = SAGA_STATE_AFTER[status]
-        saga.save(update_fields=["state", "updated_at"])
+        saga.payment_token = ""  # a cancelled saga never asks for payment
+        saga.save(update_fields=["state", "payment_token", "updated_at"])
     # The saga's correlation id, also when an API call or the timeout sweep moves the order.
     correlation_id = saga.correlation_id if saga is not None else None
     if status == OrderStatus.CONFIRMED:
@@ -86,12 +100,28 @@ def _order_lock(order_id: uuid.UUID) -> Order | None:
 
 @transaction.atomic
 def order_confirm_if_pending(*, order_id: uuid.UUID) -> Order | None:
-    """Payment succeeded: a pending order is confirmed. A cancelled one stays cancelled (payment
-    refunds on order.cancelled by itself); a confirmed one is a duplicate."""
+    """Payment succeeded: a pending order whose saga asked for that payment is confirmed. A
+    cancelled one stays cancelled (payment refunds on order.cancelled by itself); a confirmed one
+    is a duplicate. A success the saga never asked for (its stock not held yet) is not trusted:
+    the order stays pending and its deadline cancels it, which refunds the charge."""
     order = _order_lock(order_id)
     if order is None or order.status != OrderStatus.PENDING:
         return order
+    saga = CheckoutSaga.objects.filter(order=order).first()
+    if saga is not None and saga.state != SagaState.AWAITING_PAYMENT:
+        logger.warning("payment.succeeded before the saga asked for it; ignored", extra={"order_id": str(order_id)})
+        return order
     return order_transition(order_id=order.id, status=OrderStatus.CONFIRMED)
+
+
+@transaction.atomic
+def order_cancel_for_missing_stock(*, order_id: uuid.UUID) -> Order | None:
+    """Inventory could not commit a paid order's units (its reservation had lapsed and the stock
+    is gone): the order is cancelled ``out_of_stock``, which refunds it. Once."""
+    order = _order_lock(order_id)
+    if order is None or order.status != OrderStatus.CONFIRMED:
+        return order
+    return order_transition(order_id=order.id, status=OrderStatus.CANCELLED, reason=CancelReason.OUT_OF_STOCK)
 
 
 @transaction.atomic
@@ -113,11 +143,30 @@ def order_cancel(*, order_id: uuid.UUID) -> Order:
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def saga_stock_reserved(*, order_id: uuid.UUID) -> CheckoutSaga | None:
-    """Stock is held: the saga waits for payment, unless a later step already arrived."""
+    """Stock is held: ask payment to charge (``order.payment_requested``, carrying the token the
+    saga held until now, then forgets it). Only from awaiting_stock, while the order is pending:
+    a duplicate reply, or one for an order cancelled meanwhile (deadline, customer), does nothing."""
+    order = _order_lock(order_id)
     saga = CheckoutSaga.objects.select_for_update().filter(order_id=order_id).first()
-    if saga is not None and saga.state == SagaState.AWAITING_STOCK:
-        saga.state = SagaState.AWAITING_PAYMENT
-        saga.save(update_fields=["state", "updated_at"])
+    if order is None or saga is None or saga.state != SagaState.AWAITING_STOCK:
+        return saga
+    if order.status != OrderStatus.PENDING:
+        return saga
+    event_publish(
+        type="order.payment_requested",
+        data={
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "amount": str(order.total),
+            "currency": order.currency,
+            # Scrubbed from the outbox once published (settings.EVENT_SECRET_FIELDS).
+            "payment_token": saga.payment_token,
+        },
+        correlation_id=saga.correlation_id,
+    )
+    saga.state = SagaState.AWAITING_PAYMENT
+    saga.payment_token = ""
+    saga.save(update_fields=["state", "payment_token", "updated_at"])
     return saga
 
 
@@ -246,13 +295,18 @@ def _order_create(
         )
         for product_id, quantity in wanted
     ]
+    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    if total > MONEY_MAX:
+        raise ValidationError(
+            {"items": ValidationError(f"An order's total cannot exceed {MONEY_MAX}.", code="total_too_large")}
+        )
     order = Order(
         user_id=user_id,
         idempotency_key=idempotency_key,
         request_hash=_request_hash(
             items=items, cart_items=cart_items, shipping_address=shipping_address, payment_token=payment_token
         ),
-        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        total=total,
         currency=products[wanted[0][0]].currency,
         shipping_address=shipping_address,
     )
@@ -272,11 +326,11 @@ def _order_create(
             ],
             "total": str(order.total),
             "currency": order.currency,
-            "payment_token": payment_token,
         },
     )
     CheckoutSaga.objects.create(
         order=order,
+        payment_token=payment_token,
         deadline=order.created_at + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS),
         correlation_id=event.correlation_id,
     )

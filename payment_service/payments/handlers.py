@@ -1,4 +1,4 @@
-"""The saga's events, as payment_service consumes them; each calls one service."""
+"""The commands order_service's saga sends payment; each calls one service."""
 
 from decimal import Decimal
 
@@ -7,23 +7,18 @@ from ecom_common.money import DEFAULT_CURRENCY
 from payments import services
 
 
-@event_handler("order.created")
-def order_created(event: Event) -> None:
+@event_handler("order.payment_requested")
+def payment_request_on_order_payment_requested(event: Event) -> None:
     data = event.data
-    services.payment_prepare(
+    services.payment_request(
         order_id=data["order_id"],
         user_id=data["user_id"],
-        amount=Decimal(str(data["total"])),
+        amount=Decimal(str(data["amount"])),
         currency=data.get("currency") or DEFAULT_CURRENCY,
         token=data.get("payment_token") or "",
     )
 
 
-@event_handler("inventory.reserved")
-def inventory_reserved(event: Event) -> None:
-    services.payment_stock_reserved(order_id=event.data["order_id"])
-
-
 @event_handler("order.cancelled")
-def order_cancelled(event: Event) -> None:
+def payment_cancel_on_order_cancelled(event: Event) -> None:
     services.payment_cancel(order_id=event.data["order_id"])

@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from ecom_common.money import DEFAULT_CURRENCY
+from ecom_common.money import DEFAULT_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, PAYMENT_TOKEN_MAX_LENGTH
 
 
 class Payment(models.Model):
@@ -14,7 +14,6 @@ class Payment(models.Model):
     """
 
     class Status(models.TextChoices):
-        AWAITING_STOCK = "awaiting_stock", "Awaiting stock"
         PROCESSING = "processing", "Processing"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
@@ -24,15 +23,14 @@ class Payment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_id = models.UUIDField(unique=True)
     user_id = models.UUIDField(db_index=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_STOCK)
-    token = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROCESSING)
+    token = models.CharField(max_length=PAYMENT_TOKEN_MAX_LENGTH, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
     refund_reference = models.CharField(max_length=100, blank=True)
     failure_reason = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    stock_reserved = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
@@ -49,7 +47,7 @@ class Payment(models.Model):
 
 
 class CancelledOrder(models.Model):
-    """An order cancelled before its ``order.created`` reached us: it must never be charged."""
+    """An order cancelled before its ``order.payment_requested`` reached us: it must never be charged."""
 
     order_id = models.UUIDField(primary_key=True)
     cancelled_at = models.DateTimeField(auto_now_add=True)

@@ -12,8 +12,8 @@ class PaymentSerializer(serializers.ModelSerializer):
         choices=Payment.Status.choices,
         read_only=True,
         help_text=(
-            "Final: succeeded, failed or refunded. While the checkout runs: awaiting_stock, then "
-            "processing; voided when the order was cancelled before it was charged."
+            "Final: succeeded, failed or refunded. While the charge runs: processing; voided when "
+            "the order was cancelled before it was charged."
         ),
     )
 

@@ -1,5 +1,6 @@
-"""Writes of the payment saga: prepare on order.created, charge once stock is reserved,
-refund or void on order.cancelled. Each is idempotent, so redeliveries and retries are safe."""
+"""Payment's steps of the checkout saga, which order_service drives: charge on
+``order.payment_requested``, refund or void on ``order.cancelled``. Each is idempotent, so
+redeliveries and retries are safe."""
 
 import logging
 import uuid
@@ -19,14 +20,10 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 
 
-class PaymentNotPreparedError(Exception):
-    """``inventory.reserved`` came before ``order.created``: transient, the bus retries it."""
-
-
 def _order_lock(order_id: uuid.UUID | str) -> None:
     """Makes this service's steps of one order run one at a time, until the transaction ends.
 
-    ``order.created`` and ``order.cancelled`` can be applied at the same moment by two worker
+    ``order.payment_requested`` and ``order.cancelled`` can be applied at the same moment by two worker
     processes, and each checks what the other writes (``CancelledOrder``, ``Payment``): neither
     sees the other's uncommitted row, so without a lock a cancelled order could still be charged.
     On SQLite (``make run``) writers are serialized anyway.
@@ -67,36 +64,24 @@ def _publish_failed(*, payment: Payment, reason: str) -> None:
 
 
 @transaction.atomic
-def payment_prepare(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str) -> Payment:
-    """The payment of a new order, awaiting stock; an order already cancelled gets a voided one."""
+def payment_request(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str) -> Payment:
+    """The order asks for its charge: a new payment is enqueued for charging, once. An order
+    whose cancellation arrived first gets a voided payment instead, and is never charged."""
     _order_lock(order_id)
     cancelled = CancelledOrder.objects.filter(order_id=order_id).exists()
-    payment, _ = Payment.objects.get_or_create(
+    payment, created = Payment.objects.get_or_create(
         order_id=order_id,
         defaults={
             "user_id": user_id,
             "amount": Decimal(amount).quantize(CENT),
             "currency": currency,
             "token": token,
-            "status": Payment.Status.VOIDED if cancelled else Payment.Status.AWAITING_STOCK,
+            "status": Payment.Status.VOIDED if cancelled else Payment.Status.PROCESSING,
         },
     )
-    return payment
-
-
-@transaction.atomic
-def payment_stock_reserved(*, order_id: uuid.UUID) -> Payment:
-    """Stock is held for the order: a payment awaiting it moves to processing and is charged."""
-    _order_lock(order_id)
-    payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
-    if payment is None:
-        raise PaymentNotPreparedError(f"no payment yet for order {order_id}")
-    payment.stock_reserved = True
-    if payment.status == Payment.Status.AWAITING_STOCK:
-        payment.status = Payment.Status.PROCESSING
+    if created and payment.status == Payment.Status.PROCESSING:
         payment_id = payment.id
         transaction.on_commit(lambda: payment_charge_enqueue(payment_id))
-    payment.save(update_fields=["stock_reserved", "status", "updated_at"])
     return payment
 
 
@@ -142,14 +127,14 @@ def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
 def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
     """The order was cancelled: refund a succeeded payment, void a pending one.
 
-    With no payment yet, the cancellation is remembered so a late ``order.created`` is never charged.
+    With no payment yet, the cancellation is remembered so a late ``order.payment_requested`` is never charged.
     """
     _order_lock(order_id)
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None:
         CancelledOrder.objects.get_or_create(order_id=order_id)
         return None
-    if payment.status in (Payment.Status.AWAITING_STOCK, Payment.Status.PROCESSING):
+    if payment.status == Payment.Status.PROCESSING:
         payment.status = Payment.Status.VOIDED
         payment.save(update_fields=["status", "updated_at"])
     elif payment.status == Payment.Status.SUCCEEDED:

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from kombu import Connection, Queue
@@ -72,6 +72,20 @@ def test_published_event_reaches_the_exchange_with_its_id_as_message_id(listenin
         {"product_id": "p-1"},
     )
     assert OutboxEvent.objects.get(pk=event.id).published_at is not None
+
+
+def test_a_secret_reaches_the_broker_and_is_scrubbed_from_the_outbox_once_published(listening_queue):
+    event = _publish(data={"product_id": "p-2", "payment_token": "tok_visa"})
+    assert OutboxEvent.objects.get(pk=event.id).envelope["data"]["payment_token"] == "tok_visa"  # until sent
+
+    outbox_publish_pending()
+
+    message = listening_queue.get(no_ack=True)
+    assert json.loads(message.body)["data"] == {"product_id": "p-2", "payment_token": "tok_visa"}
+    assert OutboxEvent.objects.get(pk=event.id).envelope["data"] == {
+        "product_id": "p-2",
+        "payment_token": "[scrubbed once published]",
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -189,3 +203,54 @@ def test_dead_letters_are_listed_and_replayed_by_command(settings, capsys, djang
     assert len(callbacks) == 1  # the hand-back to the handler, sent once the replay commits
     dead_letter.refresh_from_db()
     assert dead_letter.replayed_at is not None
+
+
+def test_an_event_the_broker_dead_lettered_from_an_event_queue_is_replayed_to_its_handlers(
+    settings, django_capture_on_commit_callbacks
+):
+    # given: what the dead-letter queue drain records for an event message (no task header)
+    from ecom_common.events.dead_letters import CONSUMER, dead_letter_record
+    from ecom_common.events.topology import task_queue
+
+    envelope = event_envelope("test.happened", {"explode": False})
+    dead_letter = dead_letter_record(handler_name=CONSUMER, envelope=envelope, error="delivery limit", attempts=11)
+    with Connection(settings.CELERY_BROKER_URL) as connection:
+        queue = task_queue()(connection.default_channel)
+        queue.declare()
+        queue.purge()
+
+        # when: replayed, and the worker runs what the replay sent to the service's task queue
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("dead_letters", "replay", str(dead_letter.id))
+        sent = []
+        while (message := queue.get(no_ack=True)) is not None:
+            sent.append(message.decode()[0])
+    for args in sent:
+        event_handle_task.apply(args=args)
+
+    # then: each handler of its type got it once, and ran it
+    dead_letter.refresh_from_db()
+    assert dead_letter.replayed_at is not None
+    assert sorted(handler for handler, _ in sent) == handler_names_for("test.happened")
+    assert set(InboxEvent.objects.filter(event_id=envelope["id"]).values_list("handler", flat=True)) == set(
+        handler_names_for("test.happened")
+    )
+
+
+def test_a_dead_letter_that_is_not_an_event_says_why_it_cannot_be_replayed(admin_client):
+    from ecom_common.events.dead_letters import CONSUMER, dead_letter_record
+
+    dead_letter = dead_letter_record(handler_name=CONSUMER, envelope={"body": "garbage"}, error="x", attempts=1)
+
+    with pytest.raises(CommandError, match="cannot be replayed: it is not an event"):
+        call_command("dead_letters", "replay", str(dead_letter.id))
+    response = admin_client.post(
+        "/admin/products/ecom_common/deadletter/",
+        {"action": "replay", "_selected_action": [str(dead_letter.id)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "cannot be replayed: it is not an event" in response.content.decode()
+    dead_letter.refresh_from_db()
+    assert dead_letter.replayed_at is None

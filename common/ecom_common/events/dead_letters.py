@@ -15,8 +15,8 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from ecom_common.events.dispatch import UnknownHandlerError
-from ecom_common.events.registry import handler_get
+from ecom_common.events.envelope import InvalidEnvelopeError, event_from_envelope
+from ecom_common.events.registry import handler_get, handler_names_for
 from ecom_common.models import DeadLetter
 
 logger = logging.getLogger(__name__)
@@ -43,22 +43,45 @@ def dead_letter_record(*, handler_name: str, envelope, error: str, attempts: int
     return dead_letter
 
 
-def dead_letter_replay(dead_letter: DeadLetter) -> None:
-    """Hands a dead letter back (to its handler, which the inbox still guards, or as the task it
-    was) and marks it replayed."""
-    from ecom_common.events.tasks import event_handle_task
+class DeadLetterNotReplayableError(Exception):
+    """What the dead letter holds cannot be handed back; the message says why."""
 
+
+def _replay_sender(dead_letter: DeadLetter):
+    """How to hand the dead letter back: to its handler, to every handler of its event's type
+    (an event the broker dead-lettered from an event queue), or as the task it was."""
     envelope = dead_letter.envelope
+
+    def handle(handler_name: str):
+        # By name: ecom_common.events.tasks imports this module, never the other way round.
+        return current_app.send_task(EVENT_HANDLE_TASK, args=(handler_name, envelope))
+
     if handler_get(dead_letter.handler) is not None:
+        return lambda: handle(dead_letter.handler)
+    if dead_letter.handler == CONSUMER:
+        try:
+            event = event_from_envelope(envelope)
+        except InvalidEnvelopeError as error:
+            raise DeadLetterNotReplayableError(
+                f"dead letter {dead_letter.id} cannot be replayed: it is not an event ({error})"
+            ) from error
+        handler_names = handler_names_for(event.type)
+        if not handler_names:
+            raise DeadLetterNotReplayableError(
+                f"dead letter {dead_letter.id} cannot be replayed: no handler here takes {event.type}"
+            )
+        return lambda: [handle(name) for name in handler_names]
+    if isinstance(envelope, dict) and "task" in envelope:
+        return lambda: current_app.send_task(envelope["task"], args=envelope["args"], kwargs=envelope["kwargs"])
+    raise DeadLetterNotReplayableError(
+        f"dead letter {dead_letter.id} cannot be replayed: no handler or task named {dead_letter.handler!r} here"
+    )
 
-        def send():
-            event_handle_task.apply_async((dead_letter.handler, envelope))
-    elif isinstance(envelope, dict) and "task" in envelope:
 
-        def send():
-            current_app.send_task(envelope["task"], args=envelope["args"], kwargs=envelope["kwargs"])
-    else:
-        raise UnknownHandlerError(dead_letter.handler)
+def dead_letter_replay(dead_letter: DeadLetter) -> None:
+    """Hands a dead letter back (the inbox still guards its handlers) and marks it replayed;
+    ``DeadLetterNotReplayableError`` says why one cannot be."""
+    send = _replay_sender(dead_letter)
     with transaction.atomic():
         dead_letter.replayed_at = timezone.now()
         dead_letter.save(update_fields=["replayed_at"])

@@ -74,6 +74,7 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list
                 timeout=CONFIRM_TIMEOUT_SECONDS,
             )
             row.published_at = timezone.now()
+            _scrub_secrets(row)
             done.append(row)
     except Exception as exc:  # noqa: BLE001 - whatever broke the publish, the row is kept and retried
         failed = rows[len(done)]
@@ -86,7 +87,24 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list
     finally:
         if done:
             OutboxEvent.objects.bulk_update(done, ["published_at"])
+            scrubbed = [row for row in done if getattr(row, "secrets_scrubbed", False)]
+            if scrubbed:
+                OutboxEvent.objects.bulk_update(scrubbed, ["envelope"])
     return done
+
+
+SCRUBBED = "[scrubbed once published]"
+
+
+def _scrub_secrets(row: OutboxEvent) -> None:
+    """A published event keeps no secret (``EVENT_SECRET_FIELDS``, e.g. the card token of
+    ``order.payment_requested``) in the outbox: the broker has it, the consumer uses it, the
+    stored copy only ever needed it until then."""
+    data = row.envelope.get("data") or {}
+    secrets = [field for field in settings.EVENT_SECRET_FIELDS if field in data and data[field] != SCRUBBED]
+    if secrets:
+        row.envelope = {**row.envelope, "data": {**data, **dict.fromkeys(secrets, SCRUBBED)}}
+        row.secrets_scrubbed = True
 
 
 def outbox_prune() -> int:

@@ -20,8 +20,11 @@ globals().update(
 # ---------------------------------------------------------------------------
 # A new stock record's threshold: available at or below it publishes inventory.low_stock.
 INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default=5)
-# How long an order's reservation is held before it expires (and the stock returns).
-INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=900)
+# A safety net, not the saga's clock: a reservation no saga ever ends (its order lost) returns its
+# units after this long. The order's deadline (ORDER_PAYMENT_TIMEOUT_SECONDS, 2 minutes) cancels a
+# checkout long before; keep this far above it. A paid order whose reservation lapsed anyway still
+# commits if the units are there (stock/services.py).
+INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=24 * 3600)
 # How often beat looks for overdue reservations.
 INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=10.0)
 

@@ -311,18 +311,75 @@ def test_expire_releases_overdue_held_reservations_only(stock_on_hand):
     assert movements_add_up(stock)
 
 
-def test_an_expired_reservation_is_neither_committed_nor_released(stock_on_hand):
+def test_a_paid_order_whose_reservation_lapsed_still_commits_from_what_is_available(stock_on_hand):
+    # given: the safety expiry returned the units before order.confirmed arrived
     stock = stock_on_hand(10)
     order_id = uuid.uuid4()
     reserve(order_id, (stock, 2))
-    services.reservation_expire_overdue(now=timezone.now() + timedelta(days=1))
+    services.reservation_expire_overdue(now=timezone.now() + timedelta(days=2))
 
+    # when
     services.reservation_commit_for_order(order_id=order_id, actor=ACTOR)
+    services.reservation_commit_for_order(order_id=order_id, actor=ACTOR)
+
+    # then: sold once, not sold again to someone else
+    assert numbers(stock) == (8, 0, 8)
+    assert Reservation.objects.get(order_id=order_id).status == "committed"
+    assert movements(stock)[-2:] == [("expiry", 0, -2), ("commit", -2, 0)]
+    assert published_data("inventory.committed") == [
+        {"order_id": str(order_id), "items": [{"product_id": str(stock.product_id), "quantity": 2}]}
+    ]
+    assert published_data("inventory.commit_failed") == []
+    assert movements_add_up(stock)
+
+
+def test_a_paid_order_whose_lapsed_units_are_gone_gets_commit_failed_and_takes_nothing(stock_on_hand):
+    # given: the lapsed units were sold to another order meanwhile
+    stock = stock_on_hand(3)
+    order_id, other = uuid.uuid4(), uuid.uuid4()
+    reserve(order_id, (stock, 2))
+    services.reservation_expire_overdue(now=timezone.now() + timedelta(days=2))
+    reserve(other, (stock, 2))
+
+    # when
+    services.reservation_commit_for_order(order_id=order_id, actor=ACTOR)
+
+    # then
+    assert numbers(stock) == (3, 2, 1)
+    assert Reservation.objects.get(order_id=order_id).status == "expired"
+    assert published_data("inventory.committed") == []
+    assert published_data("inventory.commit_failed") == [
+        {
+            "order_id": str(order_id),
+            "reason": "out_of_stock",
+            "items": [{"product_id": str(stock.product_id), "requested": 2, "available": 1}],
+        }
+    ]
+    assert movements_add_up(stock)
+
+
+def test_release_after_the_reservation_lapsed_returns_nothing_more(stock_on_hand):
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    reserve(order_id, (stock, 2))
+    services.reservation_expire_overdue(now=timezone.now() + timedelta(days=2))
+
     services.reservation_release_for_order(order_id=order_id, reason="payment_timeout", actor=ACTOR)
 
     assert numbers(stock) == (10, 0, 10)
-    assert published_data("inventory.committed") == []
     assert [event["reason"] for event in published_data("inventory.released")] == ["expired"]
+
+
+def test_a_confirmation_after_the_cancellation_commits_nothing(stock_on_hand):
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    reserve(order_id, (stock, 2))
+    services.reservation_release_for_order(order_id=order_id, reason="customer_request", actor=ACTOR)
+
+    services.reservation_commit_for_order(order_id=order_id, actor=ACTOR)
+
+    assert numbers(stock) == (10, 0, 10)
+    assert published_data("inventory.committed") == []
 
 
 # ---------------------------------------------------------------------------

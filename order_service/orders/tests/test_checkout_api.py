@@ -94,11 +94,15 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
             ],
             "total": "23.25",
             "currency": "USD",
-            "payment_token": "tok_visa",
         }
     ]
     saga = CheckoutSaga.objects.get(order=order)
-    assert (saga.state, saga.correlation_id) == (SagaState.AWAITING_STOCK, "checkout-42")
+    # The token waits in the saga for inventory's answer; no broadcast event carries it.
+    assert (saga.state, saga.correlation_id, saga.payment_token) == (
+        SagaState.AWAITING_STOCK,
+        "checkout-42",
+        "tok_visa",
+    )
     assert (saga.deadline - order.created_at).total_seconds() == 60
     assert published("order.created")[0]["correlation_id"] == "checkout-42"
 
@@ -240,6 +244,8 @@ def test_items_in_two_currencies_are_400(customer_client, kettle):
     [
         ({"items": []}, "items"),
         ({"payment_token": ""}, "payment_token"),
+        # What payment could not store is refused here, not dead-lettered downstream.
+        ({"payment_token": "tok_" + "x" * 150}, "payment_token"),
         ({"shipping_address": {**ADDRESS_IN, "country": "GBR"}}, "shipping_address.country"),
     ],
 )
@@ -262,3 +268,17 @@ def test_saga_deadline_follows_the_setting(customer_client, kettle):
     checkout(customer_client, body_for((kettle, 1)))
 
     assert 119 <= (CheckoutSaga.objects.get().deadline - before).total_seconds() <= 121
+
+
+def test_a_total_payment_could_not_store_is_refused_at_checkout(customer_client):
+    # Payment keeps amounts of 12 digits (ecom_common.money): 11 x 999999999.99 has 13.
+    costly = CatalogProductFactory(price=Decimal("999999999.99"))
+
+    response = checkout(customer_client, body_for((costly, 11)))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"code": "total_too_large", "detail": "An order's total cannot exceed 9999999999.99.", "attr": "items"}
+    ]
+    assert Order.objects.count() == 0
+    assert published() == []

@@ -53,14 +53,42 @@ def cancelled_data(order: Order, reason: str, previous_status: str = "pending") 
     }
 
 
-def test_stock_reserved_moves_the_saga_to_payment(order):
+def test_stock_reserved_asks_payment_to_charge_once_and_forgets_the_token(order):
     envelope = reserved(order)
 
     deliver(envelope)
     deliver(envelope)
 
     assert state(order) == ("pending", None, SagaState.AWAITING_PAYMENT, [("pending", None)])
+    assert published_data("order.payment_requested") == [
+        {
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "amount": str(order.total),
+            "currency": "USD",
+            "payment_token": "tok_visa",
+        }
+    ]
+    assert CheckoutSaga.objects.get(order=order).payment_token == ""
     assert published("order.confirmed") == published("order.cancelled") == []
+
+
+def test_stock_reserved_for_an_order_cancelled_meanwhile_asks_no_payment(order):
+    saga_expire_overdue(now=timezone.now() + timedelta(hours=1))
+
+    deliver(reserved(order))
+
+    assert state(order)[:3] == ("cancelled", "payment_timeout", SagaState.COMPENSATING)
+    assert published("order.payment_requested") == []
+    assert CheckoutSaga.objects.get(order=order).payment_token == ""
+
+
+def test_payment_requested_is_the_only_event_with_the_token(order):
+    deliver(reserved(order))
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+
+    carrying = [envelope["type"] for envelope in published() if "payment_token" in envelope["data"]]
+    assert carrying == ["order.payment_requested"]
 
 
 def test_reservation_failed_cancels_out_of_stock_once(order):
@@ -107,20 +135,31 @@ def test_payment_failed_cancels_declined_once(order):
     assert published_data("order.cancelled") == [cancelled_data(order, "payment_declined")]
 
 
-def test_reservation_expired_cancels_with_payment_timeout_once(order):
+def test_a_lapsed_reservation_does_not_cancel_the_saga_its_deadline_is_the_one_clock(order):
     deliver(reserved(order))
     envelope = saga_event("inventory.released", order, items=items_of(order), reason="expired")
+
+    deliver(envelope)
+
+    assert state(order) == ("pending", None, SagaState.AWAITING_PAYMENT, [("pending", None)])
+    assert published("order.cancelled") == []
+
+
+def test_commit_failed_cancels_the_paid_order_out_of_stock_once(order):
+    deliver(reserved(order))
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+    envelope = saga_event("inventory.commit_failed", order, reason="out_of_stock", items=[])
 
     deliver(envelope)
     deliver(envelope)
 
     assert state(order) == (
         "cancelled",
-        "payment_timeout",
+        "out_of_stock",
         SagaState.COMPENSATING,
-        [("pending", None), ("cancelled", "payment_timeout")],
+        [("pending", None), ("confirmed", None), ("cancelled", "out_of_stock")],
     )
-    assert published_data("order.cancelled") == [cancelled_data(order, "payment_timeout")]
+    assert published_data("order.cancelled") == [cancelled_data(order, "out_of_stock", previous_status="confirmed")]
 
 
 def test_release_after_our_cancellation_only_records_the_step(order):
@@ -132,13 +171,11 @@ def test_release_after_our_cancellation_only_records_the_step(order):
     assert len(published_data("order.cancelled")) == 1
 
 
-def test_payment_succeeded_before_stock_reserved_still_confirms(order):
+def test_payment_succeeded_the_saga_never_asked_for_is_not_trusted(order):
     deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
 
-    deliver(reserved(order))
-
-    assert state(order) == ("confirmed", None, SagaState.COMPLETED, [("pending", None), ("confirmed", None)])
-    assert len(published_data("order.confirmed")) == 1
+    assert state(order) == ("pending", None, SagaState.AWAITING_STOCK, [("pending", None)])
+    assert published("order.confirmed") == []
 
 
 def test_late_payment_after_the_timeout_leaves_the_order_cancelled(order):
@@ -172,9 +209,15 @@ def test_later_steps_are_recorded_in_the_saga_timeline(order, type):
 def test_events_published_by_the_saga_share_its_correlation_id(order):
     saga = CheckoutSaga.objects.get(order=order)
 
+    deliver(reserved(order))
     deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
 
-    assert [envelope["correlation_id"] for envelope in published()] == [saga.correlation_id] * 2
+    assert [envelope["type"] for envelope in published()] == [
+        "order.created",
+        "order.payment_requested",
+        "order.confirmed",
+    ]
+    assert [envelope["correlation_id"] for envelope in published()] == [saga.correlation_id] * 3
 
 
 def test_event_for_an_unknown_order_is_ignored():

@@ -15,4 +15,4 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = Decimal("19.99")
     currency = "USD"
     token = "tok_visa"
-    status = Payment.Status.AWAITING_STOCK
+    status = Payment.Status.PROCESSING

@@ -4,27 +4,19 @@ import pytest
 
 from ecom_common.testing.events import deliver, event_envelope, published_data
 from payments.models import Payment, SandboxCharge
-from payments.services import PaymentNotPreparedError, payment_charge
+from payments.services import payment_charge
 
 
-def order_created(order_id: str, token: str = "tok_visa") -> dict:
+def payment_requested(order_id: str, token: str = "tok_visa") -> dict:
     return event_envelope(
-        "order.created",
+        "order.payment_requested",
         {
             "order_id": order_id,
             "user_id": str(uuid.uuid4()),
-            "items": [{"product_id": str(uuid.uuid4()), "quantity": 2, "unit_price": "10.00"}],
-            "total": "20.00",
+            "amount": "20.00",
             "currency": "USD",
             "payment_token": token,
         },
-    )
-
-
-def inventory_reserved_event(order_id: str) -> dict:
-    return event_envelope(
-        "inventory.reserved",
-        {"order_id": order_id, "items": [], "expires_at": "2030-01-01T00:00:00Z"},
     )
 
 
@@ -53,39 +45,29 @@ def order_id() -> str:
     return str(uuid.uuid4())
 
 
-def test_order_created_prepares_the_payment_once_even_when_delivered_twice(order_id):
-    envelope = order_created(order_id)
-
-    deliver(envelope)
-    deliver(envelope)
-
-    payment = Payment.objects.get()
-    assert (str(payment.order_id), payment.status, str(payment.amount), payment.token) == (
-        order_id,
-        Payment.Status.AWAITING_STOCK,
-        "20.00",
-        "tok_visa",
-    )
-
-
-def test_inventory_reserved_enqueues_the_charge_once_even_when_delivered_twice(
+def test_payment_requested_makes_the_payment_and_enqueues_its_charge_once_even_when_delivered_twice(
     order_id, django_capture_on_commit_callbacks
 ):
-    deliver(order_created(order_id))
-    envelope = inventory_reserved_event(order_id)
+    envelope = payment_requested(order_id)
 
     with django_capture_on_commit_callbacks() as callbacks:
         deliver(envelope)
         deliver(envelope)
 
+    payment = Payment.objects.get()
+    assert (str(payment.order_id), payment.status, str(payment.amount), payment.token) == (
+        order_id,
+        Payment.Status.PROCESSING,
+        "20.00",
+        "tok_visa",
+    )
     assert len(callbacks) == 1
-    assert Payment.objects.get().status == Payment.Status.PROCESSING
 
 
 def test_the_whole_checkout_charges_once_when_every_event_is_delivered_twice(order_id):
-    for envelope in (order_created(order_id), inventory_reserved_event(order_id)):
-        deliver(envelope)
-        deliver(envelope)
+    envelope = payment_requested(order_id)
+    deliver(envelope)
+    deliver(envelope)
 
     charge_of(order_id)
     payment = charge_of(order_id)
@@ -95,25 +77,8 @@ def test_the_whole_checkout_charges_once_when_every_event_is_delivered_twice(ord
     assert len(published_data("payment.succeeded")) == 1
 
 
-def test_inventory_reserved_before_order_created_is_retried_then_works(order_id):
-    # given: stock reserved before the payment knows the order
-    envelope = inventory_reserved_event(order_id)
-    with pytest.raises(PaymentNotPreparedError):
-        deliver(envelope)
-    assert Payment.objects.count() == 0
-
-    # when: order.created arrives, and the bus redelivers the reservation
-    deliver(order_created(order_id))
-    deliver(envelope)
-
-    # then
-    assert charge_of(order_id).status == Payment.Status.SUCCEEDED
-    assert len(published_data("payment.succeeded")) == 1
-
-
 def test_order_cancelled_after_success_refunds_once_even_when_delivered_twice(order_id):
-    deliver(order_created(order_id))
-    deliver(inventory_reserved_event(order_id))
+    deliver(payment_requested(order_id))
     charge_of(order_id)
     envelope = order_cancelled(order_id)
 
@@ -126,11 +91,10 @@ def test_order_cancelled_after_success_refunds_once_even_when_delivered_twice(or
     assert SandboxCharge.objects.get().refund_reference == payment.refund_reference
 
 
-def test_order_cancelled_before_inventory_reserved_means_no_charge_ever(order_id):
-    deliver(order_created(order_id))
+def test_order_cancelled_before_the_charge_runs_means_no_charge_ever(order_id):
+    deliver(payment_requested(order_id))
     deliver(order_cancelled(order_id))
 
-    deliver(inventory_reserved_event(order_id))
     payment = charge_of(order_id)
 
     assert payment.status == Payment.Status.VOIDED
@@ -139,11 +103,10 @@ def test_order_cancelled_before_inventory_reserved_means_no_charge_ever(order_id
     assert published_data("payment.failed") == []
 
 
-def test_order_cancelled_before_order_created_leaves_no_chargeable_payment(order_id):
+def test_order_cancelled_before_payment_requested_leaves_no_chargeable_payment(order_id):
     deliver(order_cancelled(order_id))
 
-    deliver(order_created(order_id))
-    deliver(inventory_reserved_event(order_id))
+    deliver(payment_requested(order_id))
     payment = charge_of(order_id)
 
     assert payment.status == Payment.Status.VOIDED
@@ -152,8 +115,7 @@ def test_order_cancelled_before_order_created_leaves_no_chargeable_payment(order
 
 
 def test_declined_card_publishes_payment_failed_once(order_id):
-    deliver(order_created(order_id, token="tok_chargeDeclined"))
-    deliver(inventory_reserved_event(order_id))
+    deliver(payment_requested(order_id, token="tok_chargeDeclined"))
 
     charge_of(order_id)
     charge_of(order_id)

@@ -12,18 +12,19 @@ from payments.tests.factories import PaymentFactory
 
 
 def processing(**fields) -> Payment:
-    return PaymentFactory(status=Payment.Status.PROCESSING, stock_reserved=True, **fields)
+    return PaymentFactory(status=Payment.Status.PROCESSING, **fields)
 
 
 # ---------------------------------------------------------------------------
-# payment_prepare
+# payment_request
 # ---------------------------------------------------------------------------
-def test_prepare_creates_a_payment_awaiting_stock():
+def test_request_creates_a_processing_payment_and_enqueues_its_charge(django_capture_on_commit_callbacks):
     order_id, user_id = uuid.uuid4(), uuid.uuid4()
 
-    payment = services.payment_prepare(
-        order_id=order_id, user_id=user_id, amount=Decimal("42.5"), currency="EUR", token="tok_visa"
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        payment = services.payment_request(
+            order_id=order_id, user_id=user_id, amount=Decimal("42.5"), currency="EUR", token="tok_visa"
+        )
 
     payment.refresh_from_db()
     assert (payment.order_id, payment.user_id, payment.amount, payment.currency, payment.token, payment.status) == (
@@ -32,59 +33,39 @@ def test_prepare_creates_a_payment_awaiting_stock():
         Decimal("42.50"),
         "EUR",
         "tok_visa",
-        Payment.Status.AWAITING_STOCK,
+        Payment.Status.PROCESSING,
     )
-
-
-def test_prepare_twice_keeps_the_one_payment():
-    existing = PaymentFactory(amount=Decimal("10.00"))
-
-    payment = services.payment_prepare(
-        order_id=existing.order_id, user_id=existing.user_id, amount=Decimal("99.00"), currency="USD", token="tok_visa"
-    )
-
-    assert payment.id == existing.id
-    assert Payment.objects.get().amount == Decimal("10.00")
-
-
-def test_prepare_of_an_order_already_cancelled_makes_a_voided_payment():
-    order_id = uuid.uuid4()
-    CancelledOrder.objects.create(order_id=order_id)
-
-    payment = services.payment_prepare(
-        order_id=order_id, user_id=uuid.uuid4(), amount=Decimal("5.00"), currency="USD", token="tok_visa"
-    )
-
-    assert payment.status == Payment.Status.VOIDED
-
-
-# ---------------------------------------------------------------------------
-# payment_stock_reserved
-# ---------------------------------------------------------------------------
-def test_stock_reserved_moves_the_payment_to_processing_and_enqueues_its_charge(django_capture_on_commit_callbacks):
-    payment = PaymentFactory()
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.payment_stock_reserved(order_id=payment.order_id)
-
-    payment.refresh_from_db()
-    assert (payment.status, payment.stock_reserved) == (Payment.Status.PROCESSING, True)
     assert len(callbacks) == 1
 
 
-def test_stock_reserved_again_enqueues_nothing_more(django_capture_on_commit_callbacks):
-    payment = processing()
+def test_request_twice_keeps_the_one_payment_and_enqueues_nothing_more(django_capture_on_commit_callbacks):
+    existing = PaymentFactory(amount=Decimal("10.00"))
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.payment_stock_reserved(order_id=payment.order_id)
+        payment = services.payment_request(
+            order_id=existing.order_id,
+            user_id=existing.user_id,
+            amount=Decimal("99.00"),
+            currency="USD",
+            token="tok_visa",
+        )
 
+    assert payment.id == existing.id
+    assert Payment.objects.get().amount == Decimal("10.00")
     assert callbacks == []
-    assert Payment.objects.get().status == Payment.Status.PROCESSING
 
 
-def test_stock_reserved_without_a_payment_is_a_transient_error():
-    with pytest.raises(services.PaymentNotPreparedError):
-        services.payment_stock_reserved(order_id=uuid.uuid4())
+def test_request_of_an_order_already_cancelled_makes_a_voided_payment(django_capture_on_commit_callbacks):
+    order_id = uuid.uuid4()
+    CancelledOrder.objects.create(order_id=order_id)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        payment = services.payment_request(
+            order_id=order_id, user_id=uuid.uuid4(), amount=Decimal("5.00"), currency="USD", token="tok_visa"
+        )
+
+    assert payment.status == Payment.Status.VOIDED
+    assert callbacks == []
 
 
 # ---------------------------------------------------------------------------
@@ -192,9 +173,7 @@ def test_a_charge_rerun_after_a_crash_reuses_the_provider_charge():
     assert len(published_data("payment.succeeded")) == 1
 
 
-@pytest.mark.parametrize(
-    "status", [Payment.Status.AWAITING_STOCK, Payment.Status.VOIDED, Payment.Status.FAILED, Payment.Status.REFUNDED]
-)
+@pytest.mark.parametrize("status", [Payment.Status.VOIDED, Payment.Status.FAILED, Payment.Status.REFUNDED])
 def test_charge_of_a_payment_not_processing_does_nothing(status):
     payment = PaymentFactory(status=status)
 
@@ -274,9 +253,8 @@ def test_cancel_after_success_refunds_and_publishes_payment_refunded():
     ]
 
 
-@pytest.mark.parametrize("status", [Payment.Status.AWAITING_STOCK, Payment.Status.PROCESSING])
-def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged(status):
-    payment = PaymentFactory(status=status)
+def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged():
+    payment = PaymentFactory(status=Payment.Status.PROCESSING)
 
     services.payment_cancel(order_id=payment.order_id)
     services.payment_charge(payment_id=payment.id)

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecom_common.events.dead_letters import dead_letter_replay
+from ecom_common.events.dead_letters import DeadLetterNotReplayableError, dead_letter_replay
 from ecom_common.models import DeadLetter
 
 
@@ -59,7 +59,10 @@ class Command(BaseCommand):
         for dead_letter in dead_letters:
             if dead_letter.replayed_at:
                 raise CommandError(f"{dead_letter.id} was already replayed")
-            dead_letter_replay(dead_letter)
+            try:
+                dead_letter_replay(dead_letter)
+            except DeadLetterNotReplayableError as error:
+                raise CommandError(str(error)) from error
             self.stdout.write(f"replayed {dead_letter.id} ({dead_letter.event_type} → {dead_letter.handler})")
 
     def _get(self, id) -> DeadLetter:
