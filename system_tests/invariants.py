@@ -6,18 +6,35 @@ Each check returns the rows that break it, so a failure names the orders or prod
 
 from system_tests.stack import SERVICES, wait_until
 
-# Every confirmed order: exactly one succeeded payment, and each line's reservation committed.
-CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT = """
-    SELECT o.id, count(p.id) FILTER (WHERE p.status = 'succeeded') AS succeeded
+# Every paid order (confirmed and after): exactly one captured payment, each line's stock committed.
+PAID = "('confirmed', 'shipped', 'delivered', 'returned')"
+CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT = f"""
+    SELECT o.id, o.status, count(p.id) FILTER (WHERE p.status IN ('succeeded', 'partially_refunded', 'refunded'))
     FROM "order".orders_order o LEFT JOIN payment.payments_payment p ON p.order_id = o.id
-    WHERE o.status = 'confirmed' GROUP BY o.id
-    HAVING count(p.id) FILTER (WHERE p.status = 'succeeded') <> 1
+    WHERE o.status IN {PAID} GROUP BY o.id
+    HAVING count(p.id) FILTER (WHERE p.status IN ('succeeded', 'partially_refunded', 'refunded')) <> 1
 """
-CONFIRMED_LINE_NOT_COMMITTED = """
-    SELECT l.order_id, l.product_id, l.quantity, r.quantity, r.status
+CONFIRMED_LINE_NOT_COMMITTED = f"""
+    SELECT l.order_id, o.status, l.product_id, l.quantity, r.quantity, r.status
     FROM "order".orders_orderline l JOIN "order".orders_order o ON o.id = l.order_id
     LEFT JOIN inventory.stock_reservation r ON r.order_id = l.order_id AND r.product_id = l.product_id
-    WHERE o.status = 'confirmed' AND (r.id IS NULL OR r.status <> 'committed' OR r.quantity <> l.quantity)
+    WHERE o.status IN {PAID} AND (r.id IS NULL OR r.status <> 'committed' OR r.quantity <> l.quantity)
+"""
+# Money given back is the same in every book: the order's refunded_total, the payment's
+# refunded_amount, the sum of its refunds, and (for returns) the refunded returns' amounts.
+REFUNDS_THAT_DISAGREE = """
+    SELECT o.id, o.refunded_total, p.refunded_amount, coalesce(r.total, 0), coalesce(x.total, 0)
+    FROM "order".orders_order o JOIN payment.payments_payment p ON p.order_id = o.id
+    LEFT JOIN (SELECT payment_id, sum(amount) AS total FROM payment.payments_refund GROUP BY payment_id) r
+        ON r.payment_id = p.id
+    LEFT JOIN (SELECT order_id, sum(refund_amount) AS total FROM "order".orders_orderreturn
+               WHERE status = 'refunded' GROUP BY order_id) x ON x.order_id = o.id
+    WHERE o.refunded_total <> p.refunded_amount OR p.refunded_amount <> coalesce(r.total, 0)
+       OR (o.status <> 'cancelled' AND o.refunded_total <> coalesce(x.total, 0))
+"""
+RETURNED_ORDER_NOT_FULLY_REFUNDED = """
+    SELECT o.id, o.total, o.refunded_total FROM "order".orders_order o
+    WHERE o.status = 'returned' AND o.refunded_total <> o.total
 """
 # Every cancelled order: nothing held for it, and no payment that kept the customer's money.
 CANCELLED_WITH_HELD_RESERVATION = """
@@ -73,8 +90,10 @@ TOKEN_KEPT_BY_A_SAGA = """
 """
 
 CHECKS = {
-    "confirmed order without exactly one succeeded payment": CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT,
-    "confirmed order line without its committed reservation": CONFIRMED_LINE_NOT_COMMITTED,
+    "paid order without exactly one captured payment": CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT,
+    "paid order line without its committed reservation": CONFIRMED_LINE_NOT_COMMITTED,
+    "refunds that disagree between order, payment and returns": REFUNDS_THAT_DISAGREE,
+    "returned order not refunded in full": RETURNED_ORDER_NOT_FULLY_REFUNDED,
     "cancelled order with a held reservation": CANCELLED_WITH_HELD_RESERVATION,
     "cancelled order with an unrefunded payment": CANCELLED_WITH_UNREFUNDED_PAYMENT,
     "order charged more than once": ORDER_CHARGED_MORE_THAN_ONCE,

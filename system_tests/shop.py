@@ -7,7 +7,7 @@ import requests
 
 from system_tests.stack import Stack, wait_until
 
-FINAL = {"confirmed", "cancelled"}
+FINAL = {"confirmed", "cancelled"}  # where checkout ends; fulfilment moves on from confirmed
 ADDRESS = {
     "full_name": "Ada Lovelace",
     "line1": "12 St James's Square",

@@ -50,9 +50,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         serializer = self.get_output_serializer_class()(instance, many=many, context=self.get_serializer_context())
         return Response(serializer.data, status=status_code)
 
-    def respond_page(self, queryset) -> Response:
-        """One page of ``queryset`` (filtered by the viewset's filters), in the list envelope."""
-        queryset = self.filter_queryset(queryset)
+    def respond_page(self, queryset, *, apply_filters: bool = True) -> Response:
+        """One page of ``queryset``, in the list envelope; filtered by the viewset's filters unless
+        it lists something else than the viewset's resource (an order's returns)."""
+        if apply_filters:
+            queryset = self.filter_queryset(queryset)
         page = self.paginate_queryset(queryset)
         if page is None:  # a viewset without pagination answers the whole list
             return self.respond(queryset, many=True)

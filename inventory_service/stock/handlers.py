@@ -28,3 +28,13 @@ def reservation_release_on_order_cancelled(event: Event) -> None:
     services.reservation_release_for_order(
         order_id=event.data["order_id"], reason=event.data.get("reason") or "", actor=_actor(event)
     )
+
+
+@event_handler("order.return_received")
+def stock_restock_on_return_received(event: Event) -> None:
+    services.stock_restock_for_return(
+        order_id=event.data["order_id"],
+        items=event.data["items"],
+        reason=event.data.get("reason") or "",
+        actor=_actor(event),
+    )

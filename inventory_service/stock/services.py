@@ -326,6 +326,26 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
     return reservations
 
 
+@transaction.atomic
+def stock_restock_for_return(*, order_id: uuid.UUID | str, items: Iterable[Mapping], reason: str, actor: str) -> None:
+    """Units a customer sent back are on the shelf again (on ``order.return_received``): a
+    restock movement per line, with the return's reason. Once per event (the inbox)."""
+    order_id = _uuid(order_id, field="order_id")
+    lines = _order_lines(items)
+    _order_lock(order_id=order_id)
+    stocks = _stocks_lock(product_ids=lines)
+    for product_id, quantity in lines.items():
+        stock = stocks.get(product_id) or Stock.objects.create(product_id=product_id)
+        _stock_change(
+            stock=stock,
+            kind=StockMovement.Kind.RESTOCK,
+            on_hand_delta=quantity,
+            reason=f"returned: {reason}" if reason else "returned",
+            actor=actor,
+            order_id=order_id,
+        )
+
+
 def reservation_expire_overdue(*, now: datetime | None = None) -> int:
     """Expires held reservations past their deadline, one order per transaction; returns how many orders."""
     now = now or timezone.now()

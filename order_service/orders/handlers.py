@@ -3,9 +3,10 @@ is a no-op on a duplicate (the inbox) and on a late or out-of-order reply (the s
 saga's state first)."""
 
 import uuid
+from decimal import Decimal
 
 from ecom_common.events import Event, event_handler
-from orders import services
+from orders import fulfilment, services
 from orders.models import CancelReason
 
 
@@ -38,8 +39,18 @@ def order_cancel_on_commit_failed(event: Event) -> None:
     services.order_cancel_for_missing_stock(order_id=_order_id(event))
 
 
+@event_handler("payment.refunded")
+def order_refund_record_on_payment_refunded(event: Event) -> None:
+    return_id = event.data.get("return_id")
+    fulfilment.order_refund_record(
+        order_id=_order_id(event),
+        amount=Decimal(str(event.data["amount"])),
+        return_id=uuid.UUID(return_id) if return_id else None,
+    )
+
+
 # One clock: the saga's deadline (orders.saga_expire_overdue) cancels an unpaid order; a
 # released reservation only completes the timeline.
-@event_handler("inventory.committed", "inventory.released", "payment.refunded")
+@event_handler("inventory.committed", "inventory.released")
 def saga_on_later_step(event: Event) -> None:
     services.saga_step_record(order_id=_order_id(event))

@@ -1,6 +1,7 @@
 """Orders, their status history, and the checkout saga each one runs."""
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -11,7 +12,10 @@ from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
 class OrderStatus(models.TextChoices):
     PENDING = "pending"
     CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    RETURNED = "returned"  # every unit came back and was refunded
 
 
 class CancelReason(models.TextChoices):
@@ -31,6 +35,9 @@ class Order(models.Model):
     total = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     shipping_address = models.JSONField()
+    # What payment gave back: the whole total for a cancelled paid order, the received returns' sum.
+    refunded_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +60,8 @@ class OrderLine(models.Model):
     """A product as it was bought: name and price snapshotted from the catalog copy."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # The line's id on the API (returns name lines by it); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     product_id = models.UUIDField()
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
@@ -112,3 +121,59 @@ class CheckoutSaga(models.Model):
 
     def __str__(self) -> str:
         return f"saga of {self.order_id} ({self.state})"
+
+
+class Shipment(models.Model):
+    """How a shipped order travels: staff record it when they ship (POST .../ship/, the admin)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="shipment")
+    carrier = models.CharField(max_length=100)
+    tracking_number = models.CharField(max_length=100)
+    shipped_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested"  # the customer asked; the parcel is on its way back
+    RECEIVED = "received"  # staff received it; refund and restock are under way
+    REFUNDED = "refunded"  # payment refunded exactly refund_amount
+
+
+class OrderReturn(models.Model):
+    """Some units of some lines of a delivered order, sent back for their money."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
+    reason = models.CharField(max_length=500, blank=True)
+    refund_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Optional on the API: a retried request with the same key returns the same return.
+    idempotency_key = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "idempotency_key"], name="order_return_idempotency_key"),
+            models.CheckConstraint(condition=models.Q(refund_amount__gte=0), name="order_return_refund_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"return {self.id} of {self.order_id} ({self.status})"
+
+
+class OrderReturnLine(models.Model):
+    order_return = models.ForeignKey(OrderReturn, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_return_line_quantity")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line.name}"

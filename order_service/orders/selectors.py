@@ -11,7 +11,11 @@ from orders.models import CheckoutSaga, Order
 
 def order_list(*, user_id: str, include_all: bool = False) -> QuerySet[Order]:
     """The user's orders (everyone's when ``include_all``, for staff), newest first."""
-    orders = Order.objects.prefetch_related("lines", "status_history").order_by("-created_at", "-id")
+    orders = (
+        Order.objects.select_related("shipment")
+        .prefetch_related("lines", "status_history")
+        .order_by("-created_at", "-id")
+    )
     return orders if include_all else orders.filter(user_id=user_id)
 
 

@@ -1,11 +1,11 @@
 """Request and response bodies of the orders API."""
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY
 from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
-from orders.models import Order, OrderLine, OrderStatusChange
+from orders.models import Order, OrderLine, OrderReturn, OrderReturnLine, OrderStatusChange, Shipment
 
 
 @extend_schema_serializer(component_name="ShippingAddress")
@@ -49,9 +49,11 @@ class OrderCreateSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="OrderLine")
 class OrderLineSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True, help_text="Names the line in a return.")
+
     class Meta:
         model = OrderLine
-        fields = ["product_id", "name", "unit_price", "quantity", "line_total"]
+        fields = ["id", "product_id", "name", "unit_price", "quantity", "line_total"]
 
 
 @extend_schema_serializer(component_name="OrderStatusChange")
@@ -61,11 +63,70 @@ class OrderStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["status", "at", "reason"]
 
 
+@extend_schema_serializer(component_name="Shipment")
+class ShipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shipment
+        fields = ["carrier", "tracking_number", "shipped_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="OrderShip")
+class OrderShipSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100)
+    tracking_number = serializers.CharField(max_length=100)
+
+
+@extend_schema_serializer(component_name="ReturnLineInput")
+class ReturnLineInputSerializer(serializers.Serializer):
+    line_id = serializers.UUIDField(help_text="An order line's id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+@extend_schema_serializer(component_name="ReturnRequest")
+class ReturnRequestSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=ReturnLineInputSerializer(), allow_empty=False, max_length=100)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(component_name="ReturnLine")
+class ReturnLineSerializer(serializers.ModelSerializer):
+    line_id = serializers.UUIDField(source="order_line.public_id", read_only=True)
+    product_id = serializers.UUIDField(source="order_line.product_id", read_only=True)
+
+    class Meta:
+        model = OrderReturnLine
+        fields = ["line_id", "product_id", "quantity"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="OrderReturn")
+class OrderReturnSerializer(serializers.ModelSerializer):
+    order_id = serializers.UUIDField(read_only=True)
+    lines = ReturnLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OrderReturn
+        fields = [
+            "id",
+            "order_id",
+            "status",
+            "lines",
+            "reason",
+            "refund_amount",
+            "created_at",
+            "received_at",
+            "refunded_at",
+        ]
+        read_only_fields = fields
+
+
 @extend_schema_serializer(component_name="Order")
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderLineSerializer(source="lines", many=True, read_only=True)
     shipping_address = ShippingAddressSerializer(read_only=True)
     status_history = OrderStatusChangeSerializer(many=True, read_only=True)
+    shipment = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -78,7 +139,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipping_address",
             "cancel_reason",
             "status_history",
+            "shipment",
+            "delivered_at",
+            "refunded_total",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ShipmentSerializer(allow_null=True))
+    def get_shipment(self, order: Order) -> dict | None:
+        shipment = getattr(order, "shipment", None)  # no shipment yet: Django raises an AttributeError
+        return ShipmentSerializer(shipment).data if shipment is not None else None

@@ -39,7 +39,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     (OrderStatus.CONFIRMED, OrderStatus.CANCELLED): frozenset(
         {CancelReason.CUSTOMER_REQUEST, CancelReason.OUT_OF_STOCK}
     ),
+    # Fulfilment (orders/fulfilment.py): staff ship and deliver; every unit returned and refunded.
+    (OrderStatus.CONFIRMED, OrderStatus.SHIPPED): frozenset({None}),
+    (OrderStatus.SHIPPED, OrderStatus.DELIVERED): frozenset({None}),
+    (OrderStatus.DELIVERED, OrderStatus.RETURNED): frozenset({None}),
 }
+# Once it has left the warehouse an order is returned, not cancelled.
+SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURNED})
 SAGA_STATE_AFTER = {OrderStatus.CONFIRMED: SagaState.COMPLETED, OrderStatus.CANCELLED: SagaState.COMPENSATING}
 
 
@@ -55,6 +61,8 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     """Moves the (locked) order to ``status``, records it, and announces it; illegal moves → ConflictError."""
     order = Order.objects.select_for_update().get(pk=order_id)
     if reason not in TRANSITIONS.get((order.status, status), frozenset()):
+        if status == OrderStatus.CANCELLED and order.status in SHIPPED_STATUSES:
+            raise ConflictError(f"This order is {order.status}: it cannot be cancelled, return it instead.")
         because = f" ({reason})" if reason else ""
         raise ConflictError(f"An order cannot go from {order.status} to {status}{because}.")
     previous_status = order.status
@@ -63,19 +71,20 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     order.save(update_fields=["status", "cancel_reason", "updated_at"])
     OrderStatusChange.objects.create(order=order, status=status, reason=reason)
     saga = CheckoutSaga.objects.select_for_update().filter(order=order).first()
-    if saga is not None:
+    if saga is not None and status in SAGA_STATE_AFTER:
         saga.state = SAGA_STATE_AFTER[status]
         saga.payment_token = ""  # a cancelled saga never asks for payment
         saga.save(update_fields=["state", "payment_token", "updated_at"])
     # The saga's correlation id, also when an API call or the timeout sweep moves the order.
     correlation_id = saga.correlation_id if saga is not None else None
+    # Fulfilment's moves announce themselves (orders/fulfilment.py): they carry more than this.
     if status == OrderStatus.CONFIRMED:
         event_publish(
             type="order.confirmed",
             data={"order_id": str(order.id), "user_id": str(order.user_id), "items": _order_items_data(order)},
             correlation_id=correlation_id,
         )
-    else:
+    elif status == OrderStatus.CANCELLED:
         event_publish(
             type="order.cancelled",
             data={
@@ -90,7 +99,8 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     return order
 
 
-def _order_lock(order_id: uuid.UUID) -> Order | None:
+def order_lock(order_id: uuid.UUID) -> Order | None:
+    """The order, locked until the transaction ends: every step of one order runs one at a time."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
         # Not ours (or another environment's): retrying cannot make it appear.
@@ -104,7 +114,7 @@ def order_confirm_if_pending(*, order_id: uuid.UUID) -> Order | None:
     cancelled one stays cancelled (payment refunds on order.cancelled by itself); a confirmed one
     is a duplicate. A success the saga never asked for (its stock not held yet) is not trusted:
     the order stays pending and its deadline cancels it, which refunds the charge."""
-    order = _order_lock(order_id)
+    order = order_lock(order_id)
     if order is None or order.status != OrderStatus.PENDING:
         return order
     saga = CheckoutSaga.objects.filter(order=order).first()
@@ -118,7 +128,7 @@ def order_confirm_if_pending(*, order_id: uuid.UUID) -> Order | None:
 def order_cancel_for_missing_stock(*, order_id: uuid.UUID) -> Order | None:
     """Inventory could not commit a paid order's units (its reservation had lapsed and the stock
     is gone): the order is cancelled ``out_of_stock``, which refunds it. Once."""
-    order = _order_lock(order_id)
+    order = order_lock(order_id)
     if order is None or order.status != OrderStatus.CONFIRMED:
         return order
     return order_transition(order_id=order.id, status=OrderStatus.CANCELLED, reason=CancelReason.OUT_OF_STOCK)
@@ -127,7 +137,7 @@ def order_cancel_for_missing_stock(*, order_id: uuid.UUID) -> Order | None:
 @transaction.atomic
 def order_cancel_if_pending(*, order_id: uuid.UUID, reason: str) -> Order | None:
     """A saga failure (stock, payment, timeout) cancels the order only while it is pending."""
-    order = _order_lock(order_id)
+    order = order_lock(order_id)
     if order is None or order.status != OrderStatus.PENDING:
         return order
     return order_transition(order_id=order.id, status=OrderStatus.CANCELLED, reason=reason)
@@ -146,7 +156,7 @@ def saga_stock_reserved(*, order_id: uuid.UUID) -> CheckoutSaga | None:
     """Stock is held: ask payment to charge (``order.payment_requested``, carrying the token the
     saga held until now, then forgets it). Only from awaiting_stock, while the order is pending:
     a duplicate reply, or one for an order cancelled meanwhile (deadline, customer), does nothing."""
-    order = _order_lock(order_id)
+    order = order_lock(order_id)
     saga = CheckoutSaga.objects.select_for_update().filter(order_id=order_id).first()
     if order is None or saga is None or saga.state != SagaState.AWAITING_STOCK:
         return saga

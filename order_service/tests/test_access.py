@@ -15,6 +15,10 @@ ACCESS = {
     "order-list": "authenticated",
     "order-detail": "authenticated-own",
     "order-cancel": "authenticated-own",
+    "order-returns": "authenticated-own",
+    "order-ship": "staff",
+    "order-deliver": "staff",
+    "order-receive": "staff",
 }
 
 
@@ -25,4 +29,5 @@ def another_users_objects(db):
         "cart-item-detail": {"pk": cart_item.pk},
         "order-detail": {"pk": order.pk},
         "order-cancel": {"pk": order.pk},
+        "order-returns": {"pk": order.pk},
     }

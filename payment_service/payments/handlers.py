@@ -19,6 +19,15 @@ def payment_request_on_order_payment_requested(event: Event) -> None:
     )
 
 
+@event_handler("order.return_received")
+def payment_refund_on_return_received(event: Event) -> None:
+    services.payment_refund_return(
+        order_id=event.data["order_id"],
+        return_id=event.data["return_id"],
+        amount=Decimal(str(event.data["amount"])),
+    )
+
+
 @event_handler("order.cancelled")
 def payment_cancel_on_order_cancelled(event: Event) -> None:
     services.payment_cancel(order_id=event.data["order_id"])

@@ -1,6 +1,7 @@
 """Payments (one charge per order at most) and the sandbox provider's own ledger."""
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 
@@ -17,6 +18,7 @@ class Payment(models.Model):
         PROCESSING = "processing", "Processing"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
         REFUNDED = "refunded", "Refunded"
         VOIDED = "voided", "Voided"
 
@@ -28,7 +30,11 @@ class Payment(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROCESSING)
     token = models.CharField(max_length=PAYMENT_TOKEN_MAX_LENGTH, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
-    refund_reference = models.CharField(max_length=100, blank=True)
+    refund_reference = models.CharField(max_length=100, blank=True, help_text="The latest refund's reference.")
+    # What has been given back (Refund rows add up to it); the rest of amount is still charged.
+    refunded_amount = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
     failure_reason = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,11 +45,40 @@ class Payment(models.Model):
         ordering = ["-created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="payments_payment_amount_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),
+                name="payments_payment_refunded_within_amount",
+            ),
         ]
         indexes = [models.Index(fields=["status", "updated_at"], name="payments_status_updated")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.amount} {self.currency} {self.status}"
+
+
+class Refund(models.Model):
+    """Money given back on a charge: all that is left when its order is cancelled, or exactly a
+    received return's amount (once per return: unique with the payment)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+    return_id = models.UUIDField(null=True, blank=True, help_text="The order's return; empty for a cancellation.")
+    provider_reference = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "return_id"], name="payments_refund_once_per_return"),
+            models.UniqueConstraint(
+                fields=["payment"], condition=models.Q(return_id__isnull=True), name="payments_refund_one_cancellation"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.payment_id}"
 
 
 class CancelledOrder(models.Model):
@@ -54,6 +89,19 @@ class CancelledOrder(models.Model):
 
     def __str__(self) -> str:
         return str(self.order_id)
+
+
+class SandboxRefund(models.Model):
+    """The sandbox provider's side of a refund: several may split one charge, never past it."""
+
+    idempotency_key = models.CharField(max_length=100, primary_key=True)
+    charge = models.ForeignKey("SandboxCharge", on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class SandboxCharge(models.Model):

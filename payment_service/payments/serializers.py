@@ -12,12 +12,22 @@ class PaymentSerializer(serializers.ModelSerializer):
         choices=Payment.Status.choices,
         read_only=True,
         help_text=(
-            "Final: succeeded, failed or refunded. While the charge runs: processing; voided when "
-            "the order was cancelled before it was charged."
+            "Final: succeeded, failed, partially_refunded (some returned units refunded) or "
+            "refunded. While the charge runs: processing; voided when the order was cancelled "
+            "before it was charged."
         ),
     )
 
     class Meta:
         model = Payment
-        fields = ["id", "order_id", "amount", "currency", "status", "provider_reference", "created_at"]
+        fields = [
+            "id",
+            "order_id",
+            "amount",
+            "currency",
+            "status",
+            "refunded_amount",
+            "provider_reference",
+            "created_at",
+        ]
         read_only_fields = fields

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
 from ecom_common.events import event_publish
-from payments.models import CancelledOrder, Payment
+from payments.models import CancelledOrder, Payment, Refund
 from payments.providers import TransientProviderError, payment_provider
 
 logger = logging.getLogger(__name__)
@@ -137,16 +137,53 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
     if payment.status == Payment.Status.PROCESSING:
         payment.status = Payment.Status.VOIDED
         payment.save(update_fields=["status", "updated_at"])
-    elif payment.status == Payment.Status.SUCCEEDED:
-        # A transient provider error raises here: the bus retries the event with backoff.
-        payment.refund_reference = payment_provider().refund(
-            reference=payment.provider_reference,
-            amount=payment.amount,
-            currency=payment.currency,
-            idempotency_key=f"refund-{payment.id}",
+    elif payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        # All that is still charged; a transient provider error raises: the bus retries the event.
+        _refund(
+            payment=payment, amount=payment.amount - payment.refunded_amount, idempotency_key=f"refund-{payment.id}"
         )
-        payment.status = Payment.Status.REFUNDED
-        payment.refunded_at = timezone.now()
-        payment.save(update_fields=["refund_reference", "status", "refunded_at", "updated_at"])
-        _payment_publish(type="payment.refunded", payment=payment, provider_reference=payment.provider_reference)
     return payment
+
+
+@transaction.atomic
+def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: Decimal) -> Payment | None:
+    """A return was received: refund exactly ``amount`` of the order's charge, once per return
+    (the provider's idempotency key is the return's id). ``payment.refunded`` carries the amount."""
+    _order_lock(order_id)
+    payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
+    if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        logger.warning("return refund for an order with no charge to refund", extra={"order_id": str(order_id)})
+        return payment
+    if Refund.objects.filter(payment=payment, return_id=return_id).exists():
+        return payment
+    amount = Decimal(amount).quantize(CENT)
+    if amount <= 0 or amount > payment.amount - payment.refunded_amount:
+        raise ValueError(
+            f"cannot refund {amount} of payment {payment.id}: {payment.amount - payment.refunded_amount} is left"
+        )
+    _refund(payment=payment, amount=amount, return_id=return_id, idempotency_key=f"return-{return_id}")
+    return payment
+
+
+def _refund(*, payment: Payment, amount: Decimal, idempotency_key: str, return_id: uuid.UUID | None = None) -> Refund:
+    """Refunds ``amount`` through the provider (a transient error raises: the bus retries the
+    event with backoff), records it, and announces it."""
+    reference = payment_provider().refund(
+        reference=payment.provider_reference, amount=amount, currency=payment.currency, idempotency_key=idempotency_key
+    )
+    refund = Refund.objects.create(payment=payment, amount=amount, return_id=return_id, provider_reference=reference)
+    payment.refunded_amount += amount
+    payment.refund_reference = reference
+    payment.refunded_at = timezone.now()
+    fully = payment.refunded_amount == payment.amount
+    payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
+    payment.save(update_fields=["refunded_amount", "refund_reference", "refunded_at", "status", "updated_at"])
+    _payment_publish(
+        type="payment.refunded",
+        payment=payment,
+        amount=_money(amount),
+        refunded_amount=_money(payment.refunded_amount),
+        return_id=str(return_id) if return_id else None,
+        provider_reference=payment.provider_reference,
+    )
+    return refund

@@ -12,7 +12,7 @@ def _unique_slug(*, model, instance, value: str) -> str:
     others = model.objects.exclude(pk=instance.pk) if instance else model.objects.all()
     if value and others.filter(slug=value).exists():
         raise serializers.ValidationError(
-            f"A {model._meta.verbose_name} with this slug already exists.",  # noqa: SLF001 - Django's documented Meta API
+            f"A {model._meta.verbose_name} with this slug already exists.",
             code="unique",
         )
     return value

@@ -107,7 +107,7 @@ def product_delete(*, product: Product) -> None:
 # ---------------------------------------------------------------------------
 def category_parent_validate(*, category: Category | None, parent: Category | None) -> None:
     """A category cannot be its own ancestor: ``parent`` must not be it or lie below it."""
-    if category is None or category._state.adding or parent is None:  # noqa: SLF001 - _state.adding: Django's documented "is it new"
+    if category is None or category._state.adding or parent is None:
         return
     ancestor = parent
     seen = set()

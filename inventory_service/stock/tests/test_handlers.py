@@ -22,7 +22,6 @@ def order_created(order_id, stock, quantity):
             "items": [{"product_id": str(stock.product_id), "quantity": quantity, "unit_price": "9.99"}],
             "total": "9.99",
             "currency": "USD",
-            "payment_token": "tok_visa",
         },
     )
 
@@ -175,3 +174,26 @@ def test_order_cancelled_for_out_of_stock_records_nothing(stock_on_hand):
     assert StockMovement.objects.exclude(kind="adjustment").count() == 0
     assert len(published_data("inventory.reservation_failed")) == 1
     assert published_data("inventory.released") == []
+
+
+def test_a_received_return_delivered_twice_restocks_its_units_once_with_the_reason(stock_on_hand):
+    # given: 3 sold
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+    deliver(order_event("order.confirmed", order_id, stock, 3))
+    envelope = order_event(
+        "order.return_received", order_id, stock, 2, return_id=str(uuid.uuid4()), amount="19.98", reason="chipped"
+    )
+
+    # when
+    deliver(envelope)
+    deliver(envelope)
+
+    # then
+    assert numbers(stock) == (9, 0)
+    assert StockMovement.objects.filter(kind="restock").values_list("on_hand_delta", "reason", "order_id").get() == (
+        2,
+        "returned: chipped",
+        order_id,
+    )

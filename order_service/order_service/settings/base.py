@@ -26,6 +26,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_
 # ---------------------------------------------------------------------------
 # A pending order not paid within this many seconds of checkout is cancelled (payment_timeout).
 ORDER_PAYMENT_TIMEOUT_SECONDS = env.int("ORDER_PAYMENT_TIMEOUT_SECONDS", default=120)
+# How many days after delivery a customer may return units of an order.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 # How often beat looks for overdue sagas.
 ORDER_SAGA_SWEEP_SECONDS = env.float("ORDER_SAGA_SWEEP_SECONDS", default=5.0)
 

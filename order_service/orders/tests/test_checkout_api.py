@@ -56,12 +56,14 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
     # then
     assert response.status_code == 201
     order = Order.objects.get()
+    kettle_line, mug_line = order.lines.all()
     body = response.json()
     assert body == {
         "id": str(order.id),
         "status": "pending",
         "items": [
             {
+                "id": str(kettle_line.public_id),
                 "product_id": str(kettle.product_id),
                 "name": "Kettle",
                 "unit_price": "9.50",
@@ -69,6 +71,7 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
                 "line_total": "19.00",
             },
             {
+                "id": str(mug_line.public_id),
                 "product_id": str(mug.product_id),
                 "name": "Mug",
                 "unit_price": "4.25",
@@ -81,6 +84,9 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
         "shipping_address": ADDRESS,
         "cancel_reason": None,
         "status_history": [{"status": "pending", "at": body["status_history"][0]["at"], "reason": None}],
+        "shipment": None,
+        "delivered_at": None,
+        "refunded_total": "0.00",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }

@@ -192,7 +192,7 @@ def test_late_payment_after_the_timeout_leaves_the_order_cancelled(order):
     assert [data["reason"] for data in published_data("order.cancelled")] == ["payment_timeout"]
 
 
-@pytest.mark.parametrize("type", ["inventory.committed", "payment.refunded"])
+@pytest.mark.parametrize("type", ["inventory.committed", "inventory.released"])
 def test_later_steps_are_recorded_in_the_saga_timeline(order, type):
     envelope = saga_event(type, order, items=items_of(order), payment_id=str(uuid.uuid4()))
 

@@ -48,7 +48,7 @@ def test_list_filters_by_status(customer_client, customer_id):
 
 
 def test_list_with_an_unknown_status_is_400(customer_client):
-    response = customer_client.get(ORDERS_URL, {"status": "shipped"})
+    response = customer_client.get(ORDERS_URL, {"status": "lost"})
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "status"

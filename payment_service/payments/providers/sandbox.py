@@ -9,9 +9,10 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from payments.models import SandboxCharge
+from payments.models import SandboxCharge, SandboxRefund
 from payments.providers.base import (
     ChargeResult,
     PaymentProvider,
@@ -41,11 +42,23 @@ class SandboxProvider(PaymentProvider):
         return ChargeResult(approved=charge.is_approved, reference=charge.reference, decline_code=charge.decline_code)
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
+        """Refunds ``amount`` of the charge, once per key; never more than was charged in all."""
         with transaction.atomic():
             charge = SandboxCharge.objects.select_for_update().get(reference=reference, is_approved=True)
-            if not charge.refund_reference:
-                charge.refund_reference = f"re_test_{uuid.uuid4().hex}"
-                charge.refund_idempotency_key = idempotency_key
-                charge.refunded_at = timezone.now()
-                charge.save(update_fields=["refund_reference", "refund_idempotency_key", "refunded_at"])
-        return charge.refund_reference
+            existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing.reference
+            refunded = charge.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+            if refunded + amount > charge.amount:
+                raise ValueError(f"sandbox provider: refunding {amount} would exceed charge {charge.reference}")
+            refund = SandboxRefund.objects.create(
+                idempotency_key=idempotency_key,
+                charge=charge,
+                reference=f"re_test_{uuid.uuid4().hex}",
+                amount=amount,
+            )
+            charge.refund_reference = refund.reference
+            charge.refund_idempotency_key = idempotency_key
+            charge.refunded_at = timezone.now()
+            charge.save(update_fields=["refund_reference", "refund_idempotency_key", "refunded_at"])
+        return refund.reference

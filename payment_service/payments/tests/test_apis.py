@@ -29,6 +29,7 @@ def test_list_has_exactly_the_contract_fields(customer_client, customer_id):
                 "amount": "19.99",
                 "currency": "USD",
                 "status": "succeeded",
+                "refunded_amount": "0.00",
                 "provider_reference": "ch_test_1",
                 "created_at": payment.created_at.isoformat().replace("+00:00", "Z"),
             }

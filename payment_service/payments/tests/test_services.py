@@ -239,18 +239,64 @@ def test_cancel_after_success_refunds_and_publishes_payment_refunded():
 
     payment.refresh_from_db()
     charge = SandboxCharge.objects.get()
-    assert payment.status == Payment.Status.REFUNDED
+    assert (payment.status, payment.refunded_amount) == (Payment.Status.REFUNDED, Decimal("12.00"))
     assert payment.refunded_at is not None
     assert payment.refund_reference == charge.refund_reference
+    assert list(payment.refunds.values_list("amount", "return_id")) == [(Decimal("12.00"), None)]
     assert published_data("payment.refunded") == [
         {
             "order_id": str(payment.order_id),
             "payment_id": str(payment.id),
             "amount": "12.00",
             "currency": "USD",
+            "refunded_amount": "12.00",
+            "return_id": None,
             "provider_reference": charge.reference,
         }
     ]
+
+
+# ---------------------------------------------------------------------------
+# payment_refund_return: partial refunds of received returns
+# ---------------------------------------------------------------------------
+def test_returns_refund_exactly_their_amounts_once_each_until_the_charge_is_given_back():
+    payment = processing(token="tok_visa", amount=Decimal("30.00"))
+    services.payment_charge(payment_id=payment.id)
+    first, second = uuid.uuid4(), uuid.uuid4()
+
+    services.payment_refund_return(order_id=payment.order_id, return_id=first, amount=Decimal("9.99"))
+    services.payment_refund_return(order_id=payment.order_id, return_id=first, amount=Decimal("9.99"))  # again
+    payment.refresh_from_db()
+    partly = (payment.status, payment.refunded_amount)
+    services.payment_refund_return(order_id=payment.order_id, return_id=second, amount=Decimal("20.01"))
+
+    payment.refresh_from_db()
+    assert partly == (Payment.Status.PARTIALLY_REFUNDED, Decimal("9.99"))
+    assert (payment.status, payment.refunded_amount) == (Payment.Status.REFUNDED, Decimal("30.00"))
+    assert sorted(payment.refunds.values_list("amount", flat=True)) == [Decimal("9.99"), Decimal("20.01")]
+    assert sorted(SandboxCharge.objects.get().refunds.values_list("amount", flat=True)) == [
+        Decimal("9.99"),
+        Decimal("20.01"),
+    ]
+    assert [
+        (data["amount"], data["refunded_amount"], data["return_id"]) for data in published_data("payment.refunded")
+    ] == [
+        ("9.99", "9.99", str(first)),
+        ("20.01", "30.00", str(second)),
+    ]
+
+
+def test_a_return_refund_beyond_what_is_left_is_refused_and_moves_no_money():
+    payment = processing(token="tok_visa", amount=Decimal("10.00"))
+    services.payment_charge(payment_id=payment.id)
+    services.payment_refund_return(order_id=payment.order_id, return_id=uuid.uuid4(), amount=Decimal("6.00"))
+
+    with pytest.raises(ValueError, match=r"4\.00 is left"):
+        services.payment_refund_return(order_id=payment.order_id, return_id=uuid.uuid4(), amount=Decimal("6.00"))
+
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("6.00")
+    assert SandboxCharge.objects.get().refunds.count() == 1
 
 
 def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged():
