@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
 
-from cart import services
+from cart import catalog
 from ecom_common.events import Event, event_handler
 
 
 @event_handler("product.created", "product.updated")
 def catalog_product_sync(event: Event) -> None:
     data = event.data
-    services.catalog_product_upsert(
+    catalog.catalog_product_upsert(
         product_id=uuid.UUID(data["product_id"]),
         sku=data["sku"],
         name=data["name"],
@@ -25,6 +25,4 @@ def catalog_product_sync(event: Event) -> None:
 
 @event_handler("product.deleted")
 def catalog_product_delete(event: Event) -> None:
-    services.catalog_product_mark_deleted(
-        product_id=uuid.UUID(event.data["product_id"]), sku=event.data.get("sku", "")
-    )
+    catalog.catalog_product_mark_deleted(product_id=uuid.UUID(event.data["product_id"]), sku=event.data.get("sku", ""))

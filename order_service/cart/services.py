@@ -2,55 +2,14 @@
 
 import logging
 import uuid
-from datetime import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cart.catalog import catalog_products_fetch_missing
 from cart.models import MAX_QUANTITY, Cart, CartItem, CatalogProduct
 
 logger = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------------------
-# Catalog copy: events may arrive late and out of order; the newest updated_at wins
-# ---------------------------------------------------------------------------
-@transaction.atomic
-def catalog_product_upsert(
-    *,
-    product_id: uuid.UUID,
-    sku: str,
-    name: str,
-    price: Decimal,
-    currency: str,
-    is_active: bool,
-    updated_at: datetime,
-) -> CatalogProduct:
-    """Stores the product as of ``updated_at``, unless a newer state (or its deletion) is known."""
-    product = CatalogProduct.objects.select_for_update().filter(product_id=product_id).first()
-    if product is None:
-        product = CatalogProduct(product_id=product_id)
-    elif product.is_deleted or (product.source_updated_at and product.source_updated_at >= updated_at):
-        logger.info("stale product event ignored", extra={"product_id": str(product_id)})
-        return product
-    product.sku, product.name, product.price, product.currency = sku, name, price, currency
-    product.is_active = is_active
-    product.source_updated_at = updated_at
-    product.save()
-    return product
-
-
-@transaction.atomic
-def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str) -> CatalogProduct:
-    """Marks the product deleted for good; a tombstone is made if it was never seen."""
-    product = CatalogProduct.objects.select_for_update().filter(product_id=product_id).first()
-    if product is None:
-        product = CatalogProduct(product_id=product_id, sku=sku)
-    product.is_active = False
-    product.is_deleted = True
-    product.save()
-    return product
 
 
 # ---------------------------------------------------------------------------
@@ -69,10 +28,16 @@ def _quantity_validate(quantity: int) -> None:
         )
 
 
-@transaction.atomic
 def cart_item_add(*, user_id: str, product_id: uuid.UUID, quantity: int) -> CartItem:
-    """Adds ``quantity`` of the product, to the existing line for it if there is one."""
+    """Adds ``quantity`` of the product, to the existing line for it if there is one; a product
+    the catalog copy has not heard of yet is read from the catalog first (cart/catalog.py)."""
     _quantity_validate(quantity)
+    catalog_products_fetch_missing(product_ids=[product_id])
+    return _cart_item_add(user_id=user_id, product_id=product_id, quantity=quantity)
+
+
+@transaction.atomic
+def _cart_item_add(*, user_id: str, product_id: uuid.UUID, quantity: int) -> CartItem:
     cart = Cart.objects.select_for_update().get(pk=cart_get_or_create(user_id=user_id).pk)
     product = CatalogProduct.objects.filter(product_id=product_id, is_active=True, is_deleted=False).first()
     if product is None:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cart.catalog import catalog_products_fetch_missing
 from cart.models import Cart
 from cart.selectors import cart_item_list, catalog_product_available_map
 from cart.services import cart_clear
@@ -259,6 +260,8 @@ def order_place(
     existing = _order_by_key(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _order_replay(order=existing, **request)
+    if wanted:  # before the transaction: an HTTP call never holds the cart's lock
+        catalog_products_fetch_missing(product_ids=[product_id for product_id, _ in wanted])
     try:
         return _order_create(user_id=user_id, idempotency_key=idempotency_key, **request)
     except IntegrityError:

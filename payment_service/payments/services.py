@@ -13,7 +13,7 @@ from django.utils import timezone
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
 from ecom_common.events import event_publish
 from payments.models import CancelledOrder, Payment, Refund
-from payments.providers import TransientProviderError, payment_provider
+from payments.providers import ChargeResult, TransientProviderError, payment_provider
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +85,34 @@ def payment_request(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal,
     return payment
 
 
+def _settle(*, payment: Payment, result: ChargeResult) -> None:
+    """Records the provider's answer on the locked payment and announces it."""
+    payment.provider_reference = result.reference
+    if result.approved:
+        payment.status = Payment.Status.SUCCEEDED
+        _payment_publish(type="payment.succeeded", payment=payment, provider_reference=payment.provider_reference)
+    else:
+        payment.status = Payment.Status.FAILED
+        payment.failure_reason = result.decline_code or "declined"
+        _publish_failed(payment=payment, reason="declined")
+    payment.save(update_fields=["attempts", "status", "provider_reference", "failure_reason", "updated_at"])
+
+
+def _charge_already_made(payment: Payment) -> ChargeResult | None:
+    """What the provider did with this payment's idempotency key, if anything: a timeout may
+    have hidden a charge that went through (or a crash came between the charge and our save)."""
+    return payment_provider().charge_lookup(idempotency_key=str(payment.id))
+
+
 def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
     """Charges a processing payment through the provider, once (the payment id is the idempotency key).
 
     Returns the payment: still ``processing`` after a transient provider error when attempts
-    remain (the caller retries later), else ``succeeded`` or ``failed`` with its event published.
-    Any other status means there is nothing to do (already charged, voided...).
+    remain (the caller retries later; the retry with the same key cannot charge twice), else
+    ``succeeded`` or ``failed`` with its event published. A transient error is ambiguous (the
+    charge may have gone through): before giving up the provider is asked what it did with the
+    key, so a charge that was made is never reported failed. Any other status means there is
+    nothing to do (already charged, voided...).
     """
     provider = payment_provider()
     with transaction.atomic():
@@ -104,28 +126,31 @@ def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
             )
         except TransientProviderError as error:
             logger.warning("payment provider error", extra={"payment_id": str(payment.id), "error": repr(error)})
-            if payment.attempts >= settings.PAYMENT_MAX_ATTEMPTS:
-                payment.status = Payment.Status.FAILED
-                payment.failure_reason = "processing_error"
-                _publish_failed(payment=payment, reason="processing_error")
+            if payment.attempts < settings.PAYMENT_MAX_ATTEMPTS:
+                payment.save(update_fields=["attempts", "updated_at"])
+                return payment
+            try:
+                made = _charge_already_made(payment)
+            except TransientProviderError:
+                # Still no answer: the payment stays in doubt; the stalled-charge sweep asks again.
+                payment.save(update_fields=["attempts", "updated_at"])
+                return payment
+            if made is not None:
+                _settle(payment=payment, result=made)
+                return payment
+            payment.status = Payment.Status.FAILED
+            payment.failure_reason = "processing_error"
+            _publish_failed(payment=payment, reason="processing_error")
             payment.save(update_fields=["attempts", "status", "failure_reason", "updated_at"])
             return payment
-        if result.approved:
-            payment.status = Payment.Status.SUCCEEDED
-            payment.provider_reference = result.reference
-            _payment_publish(type="payment.succeeded", payment=payment, provider_reference=payment.provider_reference)
-        else:
-            payment.status = Payment.Status.FAILED
-            payment.provider_reference = result.reference
-            payment.failure_reason = result.decline_code or "declined"
-            _publish_failed(payment=payment, reason="declined")
-        payment.save(update_fields=["attempts", "status", "provider_reference", "failure_reason", "updated_at"])
+        _settle(payment=payment, result=result)
         return payment
 
 
 @transaction.atomic
 def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
-    """The order was cancelled: refund a succeeded payment, void a pending one.
+    """The order was cancelled: refund a succeeded payment (or one whose charge went through
+    unanswered), void one never charged.
 
     With no payment yet, the cancellation is remembered so a late ``order.payment_requested`` is never charged.
     """
@@ -135,9 +160,17 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
         CancelledOrder.objects.get_or_create(order_id=order_id)
         return None
     if payment.status == Payment.Status.PROCESSING:
-        payment.status = Payment.Status.VOIDED
-        payment.save(update_fields=["status", "updated_at"])
-    elif payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        # Not yet answered is not "not charged": a timeout or a crash may have hidden a charge.
+        made = _charge_already_made(payment)
+        if made is not None and made.approved:
+            payment.status = Payment.Status.SUCCEEDED
+            payment.provider_reference = made.reference
+            payment.save(update_fields=["status", "provider_reference", "updated_at"])
+        else:
+            payment.status = Payment.Status.VOIDED
+            payment.save(update_fields=["status", "updated_at"])
+            return payment
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         # All that is still charged; a transient provider error raises: the bus retries the event.
         _refund(
             payment=payment, amount=payment.amount - payment.refunded_amount, idempotency_key=f"refund-{payment.id}"

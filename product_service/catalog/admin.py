@@ -52,8 +52,39 @@ class CategoryAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
     ordering = ["name"]
 
 
+class ProductAdminForm(forms.ModelForm):
+    """The product form, with the version it was opened at: saving it over someone else's
+    later change is refused (optimistic locking), so nobody's edit is silently lost."""
+
+    # Not required: the change list's inline "is active" form has no version to carry.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "slug", "category", "is_active", "price", "currency", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.updated_at and not self.is_bound:
+            self.initial["version"] = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        version = cleaned_data.get("version")
+        if version and self.instance.pk:
+            current = Product.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+            if current is not None and current.isoformat() != version:
+                raise forms.ValidationError(
+                    "This product was changed by someone else since you opened it: reload the page and "
+                    "make your change again.",
+                    code="stale",
+                )
+        return cleaned_data
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = ["sku", "name", "category", "price", "currency", "is_active", "updated_at"]
     list_editable = ["is_active"]
     list_select_related = ["category"]
@@ -64,7 +95,7 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created_at", "updated_at"]
     ordering = ["name"]
     fieldsets = [
-        (None, {"fields": ["id", "sku", "name", "slug", "category", "is_active"]}),
+        (None, {"fields": ["id", "sku", "name", "slug", "category", "is_active", "version"]}),
         ("Price", {"fields": ["price", "currency"]}),
         ("Description", {"fields": ["description"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
@@ -72,7 +103,9 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            product_update(product=obj, data={})  # the form has set the fields already
+            # Only what this form changed, onto the product as it is now (product_update locks it).
+            changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
+            product_update(product=obj, data=changed)
             return
         product_create(
             id=obj.id,

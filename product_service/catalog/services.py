@@ -81,7 +81,10 @@ def product_create(
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict[str, Any]) -> Product:
-    """Sets the fields in ``data``; an empty ``slug`` is generated from the name again."""
+    """Sets the fields in ``data`` on the product as it is now; an empty ``slug`` is generated
+    from the name again. The row is locked and re-read first, so two members of staff changing
+    different fields at once both keep their change (``product`` may be a copy read earlier)."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
     data = dict(data)
     if "slug" in data and not data["slug"]:
         data["slug"] = _unique_slug(

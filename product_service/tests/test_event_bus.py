@@ -254,3 +254,49 @@ def test_a_dead_letter_that_is_not_an_event_says_why_it_cannot_be_replayed(admin
     assert "cannot be replayed: it is not an event" in response.content.decode()
     dead_letter.refresh_from_db()
     assert dead_letter.replayed_at is None
+
+
+@pytest.fixture
+def silent_broker():
+    """A broker address that accepts connections and never answers (a blackholed or hung
+    RabbitMQ): counts the connection attempts made to it."""
+    import socket
+    import threading
+
+    accepted = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"amqp://guest:guest@127.0.0.1:{server.getsockname()[1]}//", accepted
+    server.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_unreachable_commits_try_once_then_leave_their_events_to_the_sweep(silent_broker, monkeypatch):
+    from ecom_common.events import publishing
+
+    url, attempts = silent_broker
+    monkeypatch.setattr(publishing, "_paused_until", float("inf"))  # these two commits publish nothing yet
+    first, second = _publish(), _publish()
+    monkeypatch.setattr(publishing, "_paused_until", 0.0)
+
+    results = [
+        publishing.publish_after_commit(event.id, connection=Connection(url, connect_timeout=1))
+        for event in (first, second)
+    ]
+
+    # One connection attempt in all: the second commit did not wait on the broker again.
+    assert (results, len(attempts)) == ([False, False], 1)
+    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 2
+    # The sweep publishes them once the broker is back.
+    monkeypatch.setattr(publishing, "_paused_until", 0.0)
+    assert outbox_publish_pending() == 2

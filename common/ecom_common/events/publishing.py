@@ -1,12 +1,12 @@
 """``event_publish``: the one way a service announces a change."""
 
 import logging
+import time
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 
-from ecom_common.enqueue import BROKER_RETRY_POLICY
 from ecom_common.events.context import current_event_var
 from ecom_common.events.envelope import Event, event_new
 from ecom_common.request_id import current_request_id
@@ -38,19 +38,42 @@ def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -
         causation_id=cause.id if cause else None,
     )
     OutboxEvent.objects.create(id=event.id, exchange=event.exchange, type=event.type, envelope=event.as_envelope())
-    transaction.on_commit(partial(_publish_now, event.id))
+    transaction.on_commit(partial(publish_after_commit, event.id))
     return event
 
 
-def _publish_now(event_id: str) -> None:
+# After a failed publish, this process leaves its events to the sweep for a while: during a broker
+# outage a request then pays for no connection attempt at all, instead of each one waiting out
+# the broker's connect timeout (the checkout answers promptly; the sweep publishes later).
+PUBLISH_AFTER_COMMIT_PAUSE_SECONDS = 5.0
+# The request path tries once and waits for the broker's confirm briefly; retries are the sweep's job.
+AFTER_COMMIT_RETRY_POLICY = {"max_retries": 0}
+AFTER_COMMIT_CONFIRM_TIMEOUT_SECONDS = 2.0
+_paused_until = 0.0
+
+
+def publish_after_commit(event_id: str, *, connection=None) -> bool:
     """Right after commit, this process publishes the event itself: the next service hears of it
-    one broker round trip later instead of after a relay task's. A broker that is away costs
-    under a second here (the short retry policy); the periodic sweep publishes what was left."""
+    one broker round trip later instead of after a relay task's. One attempt, bounded by the
+    broker's connect and confirm timeouts; on failure the periodic sweep publishes it, and this
+    process skips its own attempts for PUBLISH_AFTER_COMMIT_PAUSE_SECONDS. ``True``: published."""
+    global _paused_until  # noqa: PLW0603 - one pause per process, shared by its requests
     from ecom_common.events.relay import outbox_publish_pending
 
+    if time.monotonic() < _paused_until:
+        return False
     try:
-        outbox_publish_pending(ids=[event_id], retry_policy=BROKER_RETRY_POLICY)
+        published = outbox_publish_pending(
+            ids=[event_id],
+            retry_policy=AFTER_COMMIT_RETRY_POLICY,
+            confirm_timeout=AFTER_COMMIT_CONFIRM_TIMEOUT_SECONDS,
+            connection=connection,
+        )
     except Exception:
         logger.warning(
             "event not published after commit; the outbox sweep will", extra={"event_id": event_id}, exc_info=True
         )
+        published = 0
+    if not published:
+        _paused_until = time.monotonic() + PUBLISH_AFTER_COMMIT_PAUSE_SECONDS
+    return bool(published)

@@ -21,7 +21,12 @@ CONFIRM_TIMEOUT_SECONDS = 10
 
 
 def outbox_publish_pending(
-    *, ids: list | None = None, batch_size: int = 100, connection=None, retry_policy: dict = BROKER_RETRY_POLICY
+    *,
+    ids: list | None = None,
+    batch_size: int = 100,
+    connection=None,
+    retry_policy: dict = BROKER_RETRY_POLICY,
+    confirm_timeout: float = CONFIRM_TIMEOUT_SECONDS,
 ) -> int:
     """Publishes every unpublished event (or those of ``ids``), oldest first; returns how many.
 
@@ -39,7 +44,7 @@ def outbox_publish_pending(
             with transaction.atomic():
                 _commit_without_waiting_for_disk()
                 rows = list(pending.order_by("created_at")[:batch_size])
-                done = _publish_rows(producer, rows, retry_policy)
+                done = _publish_rows(producer, rows, retry_policy, confirm_timeout)
                 published += len(done)
             if len(done) < batch_size:
                 return published
@@ -55,7 +60,7 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list[OutboxEvent]:
+def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict, confirm_timeout: float) -> list[OutboxEvent]:
     done = []
     try:
         for row in rows:
@@ -71,7 +76,7 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict) -> list
                 correlation_id=row.envelope.get("correlation_id"),
                 retry=True,
                 retry_policy=retry_policy,
-                timeout=CONFIRM_TIMEOUT_SECONDS,
+                timeout=confirm_timeout,
             )
             row.published_at = timezone.now()
             _scrub_secrets(row)

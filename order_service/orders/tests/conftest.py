@@ -4,3 +4,16 @@ import pytest
 @pytest.fixture(autouse=True)
 def _database(db):
     """Every orders test reads or writes the database."""
+
+
+@pytest.fixture(scope="session")
+def catalog_service(tmp_path_factory):
+    """product_service served by gunicorn (embedded: its own SQLite and broker folder), with the
+    demo catalog: the catalog a checkout reads when its copy lacks a product."""
+    from ecom_common.testing.processes import manage, running_service, service_env
+
+    var_dir = tmp_path_factory.mktemp("catalog")
+    env = service_env(ECOM_VAR_DIR=str(var_dir))
+    with running_service("product", env=env, log_path=var_dir / "product_service.log") as url:
+        manage("product", "seed_demo_catalog", env={"DJANGO_SETTINGS_MODULE": "product_service.settings.local", **env})
+        yield url

@@ -4,9 +4,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import requests
 from django.utils import timezone
 
-from cart.models import CartItem
+from cart.models import CartItem, CatalogProduct
 from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
 from ecom_common.models import OutboxEvent
 from ecom_common.testing.events import published, published_data
@@ -32,10 +33,13 @@ def checkout(client, body: dict, key: str | None = None):
 
 
 def body_for(*products_and_quantities) -> dict:
+    return body_for_ids(*((product.product_id, quantity) for product, quantity in products_and_quantities))
+
+
+def body_for_ids(*ids_and_quantities) -> dict:
     return {
         "items": [
-            {"product_id": str(product.product_id), "quantity": quantity}
-            for product, quantity in products_and_quantities
+            {"product_id": str(product_id), "quantity": quantity} for product_id, quantity in ids_and_quantities
         ],
         "shipping_address": ADDRESS_IN,
         "payment_token": "tok_visa",
@@ -288,3 +292,36 @@ def test_a_total_payment_could_not_store_is_refused_at_checkout(customer_client)
     ]
     assert Order.objects.count() == 0
     assert published() == []
+
+
+def test_a_product_the_catalog_copy_has_not_heard_of_yet_is_read_from_the_catalog_once(
+    customer_client, catalog_service, settings
+):
+    # given: a product the catalog has, whose product.created has not reached this service
+    settings.CATALOG_SERVICE_URL = catalog_service
+    product = requests.get(f"{catalog_service}/api/products/", params={"page_size": 1}, timeout=10).json()["results"][
+        0
+    ]
+    assert not CatalogProduct.objects.filter(product_id=product["id"]).exists()
+
+    # when
+    response = checkout(customer_client, body_for_ids((product["id"], 2)))
+
+    # then: bought at the catalog's price, and the copy knows it from now on
+    assert response.status_code == 201, response.json()
+    assert (response.json()["items"][0]["unit_price"], response.json()["total"]) == (
+        product["price"],
+        str(Decimal(product["price"]) * 2),
+    )
+    copy = CatalogProduct.objects.get(product_id=product["id"])
+    assert (copy.sku, copy.name, str(copy.price)) == (product["sku"], product["name"], product["price"])
+
+
+def test_a_product_the_catalog_does_not_have_either_is_unavailable(customer_client, catalog_service, settings):
+    settings.CATALOG_SERVICE_URL = catalog_service
+
+    response = checkout(customer_client, body_for_ids((str(uuid.uuid4()), 1)))
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "unavailable"
+    assert Order.objects.count() == 0

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 
 class TransientProviderError(Exception):
-    """The processor could not answer now (timeout, outage); the same call may succeed later."""
+    """The processor did not answer (timeout, outage): the same call may succeed later, and the
+    charge may or may not have gone through; ``charge_lookup`` tells."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class PaymentProvider:
     repeating one returns the first answer and moves no money again."""
 
     def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> ChargeResult:
+        raise NotImplementedError
+
+    def charge_lookup(self, *, idempotency_key: str) -> ChargeResult | None:
+        """What a charge with ``idempotency_key`` did at the processor, or ``None`` if it never
+        arrived: how an ambiguous error (a timeout after the money moved) is resolved."""
         raise NotImplementedError
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> str:

@@ -200,6 +200,9 @@ class AlwaysDownProvider(PaymentProvider):
     def charge(self, *, token, amount, currency, idempotency_key):
         raise TransientProviderError("down")
 
+    def charge_lookup(self, *, idempotency_key):
+        return None  # the charges never reached it
+
 
 def test_the_provider_is_chosen_by_setting(settings):
     settings.PAYMENT_PROVIDER = f"{__name__}.RecordingProvider"
@@ -327,3 +330,42 @@ def test_cancel_without_a_payment_is_remembered():
 
     assert list(CancelledOrder.objects.values_list("order_id", flat=True)) == [order_id]
     assert Payment.objects.count() == 0
+
+
+# ---------------------------------------------------------------------------
+# Ambiguous provider errors: a timeout after the money moved
+# ---------------------------------------------------------------------------
+def test_a_charge_that_timed_out_after_going_through_is_settled_as_succeeded_not_failed(settings):
+    settings.PAYMENT_MAX_ATTEMPTS = 1
+    payment = processing(token="tok_timeoutAfterCharge", amount=Decimal("15.00"))
+
+    services.payment_charge(payment_id=payment.id)
+
+    payment.refresh_from_db()
+    charge = SandboxCharge.objects.get()
+    assert (payment.status, payment.provider_reference) == (Payment.Status.SUCCEEDED, charge.reference)
+    assert published_data("payment.failed") == []
+    assert len(published_data("payment.succeeded")) == 1
+
+
+def test_a_cancelled_order_whose_charge_timed_out_after_going_through_is_refunded_not_voided():
+    payment = processing(token="tok_timeoutAfterCharge", amount=Decimal("15.00"))
+    services.payment_charge(payment_id=payment.id)  # times out: still processing, but charged
+    assert Payment.objects.get().status == Payment.Status.PROCESSING
+
+    services.payment_cancel(order_id=payment.order_id)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == (Payment.Status.REFUNDED, Decimal("15.00"))
+    assert list(SandboxCharge.objects.get().refunds.values_list("amount", flat=True)) == [Decimal("15.00")]
+    assert [data["amount"] for data in published_data("payment.refunded")] == ["15.00"]
+
+
+def test_a_retried_charge_after_the_timeout_finds_the_first_one_and_charges_once():
+    payment = processing(token="tok_timeoutAfterCharge", amount=Decimal("15.00"))
+
+    services.payment_charge(payment_id=payment.id)
+    services.payment_charge(payment_id=payment.id)
+
+    assert Payment.objects.get().status == Payment.Status.SUCCEEDED
+    assert SandboxCharge.objects.count() == 1

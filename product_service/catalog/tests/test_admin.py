@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from catalog.models import Category, Product
+from catalog.services import product_update
 from catalog.tests.factories import CategoryFactory, ProductFactory
 
 ADMIN = "/admin/products/catalog"
@@ -69,3 +70,24 @@ def test_admin_refuses_a_category_cycle(admin_client_logged_in):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"parent": ["A category cannot be its own ancestor."]}
     assert Category.objects.get(id=top.id).parent is None
+
+
+def test_an_admin_form_opened_before_someone_else_saved_is_refused_not_applied(admin_client_logged_in):
+    # given: staff A opened the product's page; then staff B changed its price
+    product = ProductFactory(name="Lamp", price=Decimal("10.00"), sku="LAMP-1")
+    opened = admin_client_logged_in.get(f"{ADMIN}/product/{product.pk}/change/")
+    version = opened.context["adminform"].form["version"].value()
+    product_update(product=Product.objects.get(pk=product.pk), data={"price": Decimal("12.00")})
+
+    # when: A saves a new name with the page's (now stale) price
+    response = admin_client_logged_in.post(
+        f"{ADMIN}/product/{product.pk}/change/",
+        {"version": version, "sku": "LAMP-1", "name": "Desk lamp", "slug": product.slug, "is_active": "on",
+         "price": "10.00", "currency": "USD", "description": ""},
+    )  # fmt: skip
+
+    # then: nothing of A's is saved, and A is told why
+    assert response.status_code == 200
+    assert "changed by someone else since you opened it" in response.content.decode()
+    product.refresh_from_db()
+    assert (product.name, product.price) == ("Lamp", Decimal("12.00"))

@@ -82,3 +82,17 @@ def test_a_lost_generation_counter_is_recreated_on_bump():
     cache._generation_bump()
 
     assert django_cache.get(cache.GENERATION_KEY) is not None
+
+
+def test_concurrent_staff_edits_of_one_product_keep_both_changes():
+    # given: two members of staff read the same product; one saves a new price
+    product = ProductFactory(name="Lamp", price=Decimal("10.00"))
+    first_view, second_view = Product.objects.get(pk=product.pk), Product.objects.get(pk=product.pk)
+    services.product_update(product=first_view, data={"price": Decimal("12.00")})
+
+    # when: the other saves a new name from the copy they read before
+    services.product_update(product=second_view, data={"name": "Desk lamp"})
+
+    # then: neither change is lost
+    product.refresh_from_db()
+    assert (product.name, product.price) == ("Desk lamp", Decimal("12.00"))
