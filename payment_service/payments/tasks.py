@@ -7,7 +7,7 @@ from payments import selectors, services
 from payments.models import Payment
 
 
-@shared_task(bind=True, ignore_result=True, max_retries=None)
+@shared_task(bind=True, name=services.PAYMENT_CHARGE_TASK, ignore_result=True, max_retries=None)
 def payment_charge_task(self, payment_id: str) -> None:
     """Charges the payment; retried with backoff while the provider fails transiently.
 

@@ -7,6 +7,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 
+from ecom_common.enqueue import BROKER_RETRY_POLICY
 from ecom_common.events.context import current_event_var
 from ecom_common.events.envelope import Event, event_new
 from ecom_common.request_id import current_request_id
@@ -46,34 +47,38 @@ def event_publish(*, type: str, data: dict, correlation_id: str | None = None) -
 # outage a request then pays for no connection attempt at all, instead of each one waiting out
 # the broker's connect timeout (the checkout answers promptly; the sweep publishes later).
 PUBLISH_AFTER_COMMIT_PAUSE_SECONDS = 5.0
-# The request path tries once and waits for the broker's confirm briefly; retries are the sweep's job.
-AFTER_COMMIT_RETRY_POLICY = {"max_retries": 0}
+# The request path waits for the broker's confirm briefly; later retries are the sweep's job.
 AFTER_COMMIT_CONFIRM_TIMEOUT_SECONDS = 2.0
 _paused_until = 0.0
 
 
 def publish_after_commit(event_id: str, *, connection=None) -> bool:
     """Right after commit, this process publishes the event itself: the next service hears of it
-    one broker round trip later instead of after a relay task's. One attempt, bounded by the
-    broker's connect and confirm timeouts; on failure the periodic sweep publishes it, and this
-    process skips its own attempts for PUBLISH_AFTER_COMMIT_PAUSE_SECONDS. ``True``: published."""
+    one broker round trip later instead of after a relay task's. Bounded by the short retry
+    policy (a stale pooled connection is replaced), the connect and confirm timeouts; when the
+    broker fails it, the periodic sweep publishes it and this process skips its own attempts for
+    PUBLISH_AFTER_COMMIT_PAUSE_SECONDS. ``True``: published here (``False`` also when the sweep
+    took the row first, which is no failure)."""
     global _paused_until  # noqa: PLW0603 - one pause per process, shared by its requests
     from ecom_common.events.relay import outbox_publish_pending
 
     if time.monotonic() < _paused_until:
         return False
+    failures = []
     try:
         published = outbox_publish_pending(
             ids=[event_id],
-            retry_policy=AFTER_COMMIT_RETRY_POLICY,
+            retry_policy=BROKER_RETRY_POLICY,
             confirm_timeout=AFTER_COMMIT_CONFIRM_TIMEOUT_SECONDS,
             connection=connection,
+            on_failure=failures.append,
         )
-    except Exception:
+    except Exception as error:
         logger.warning(
             "event not published after commit; the outbox sweep will", extra={"event_id": event_id}, exc_info=True
         )
+        failures.append(error)
         published = 0
-    if not published:
+    if failures:
         _paused_until = time.monotonic() + PUBLISH_AFTER_COMMIT_PAUSE_SECONDS
     return bool(published)

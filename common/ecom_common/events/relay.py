@@ -27,12 +27,14 @@ def outbox_publish_pending(
     connection=None,
     retry_policy: dict = BROKER_RETRY_POLICY,
     confirm_timeout: float = CONFIRM_TIMEOUT_SECONDS,
+    on_failure=None,
 ) -> int:
     """Publishes every unpublished event (or those of ``ids``), oldest first; returns how many.
 
     Rows are locked with ``SKIP LOCKED``, so several relays (the on-commit one, the sweep, other
     replicas) share the work instead of publishing the same event twice. A failure stops the
-    batch; the rows it did publish are still marked. ``connection``: a broker other than the app's.
+    batch; the rows it did publish are still marked (``on_failure(exc)`` hears of it).
+    ``connection``: a broker other than the app's.
     """
     pending = OutboxEvent.objects.select_for_update(skip_locked=True).filter(published_at__isnull=True)
     if ids is not None:
@@ -44,7 +46,7 @@ def outbox_publish_pending(
             with transaction.atomic():
                 _commit_without_waiting_for_disk()
                 rows = list(pending.order_by("created_at")[:batch_size])
-                done = _publish_rows(producer, rows, retry_policy, confirm_timeout)
+                done = _publish_rows(producer, rows, retry_policy, confirm_timeout, on_failure)
                 published += len(done)
             if len(done) < batch_size:
                 return published
@@ -60,7 +62,9 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict, confirm_timeout: float) -> list[OutboxEvent]:
+def _publish_rows(
+    producer, rows: list[OutboxEvent], retry_policy: dict, confirm_timeout: float, on_failure=None
+) -> list[OutboxEvent]:
     done = []
     try:
         for row in rows:
@@ -89,6 +93,8 @@ def _publish_rows(producer, rows: list[OutboxEvent], retry_policy: dict, confirm
         logger.warning(
             "outbox publish failed; will retry", extra={"event_id": str(failed.id), "error": failed.last_error}
         )
+        if on_failure is not None:
+            on_failure(exc)
     finally:
         if done:
             OutboxEvent.objects.bulk_update(done, ["published_at"])
