@@ -62,6 +62,20 @@ def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str) -> CatalogP
     return product
 
 
+def catalog_product_store(*, product_id: uuid.UUID, data: dict) -> CatalogProduct:
+    """``catalog_product_upsert`` from the catalog's own shape of a product (its events' data
+    and its API's body carry the same fields)."""
+    return catalog_product_upsert(
+        product_id=product_id,
+        sku=data["sku"],
+        name=data["name"],
+        price=Decimal(str(data["price"])),
+        currency=data["currency"],
+        is_active=data["is_active"],
+        updated_at=parse_datetime(data["updated_at"]),
+    )
+
+
 def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
     """Copies from the catalog the products of ``product_ids`` the copy lacks; returns how many."""
     known = set(CatalogProduct.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True))
@@ -73,15 +87,7 @@ def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
         if product is None:
             continue
         with transaction.atomic():
-            catalog_product_upsert(
-                product_id=product_id,
-                sku=product["sku"],
-                name=product["name"],
-                price=Decimal(str(product["price"])),
-                currency=product["currency"],
-                is_active=product["is_active"],
-                updated_at=parse_datetime(product["updated_at"]),
-            )
+            catalog_product_store(product_id=product_id, data=product)
         fetched += 1
     return fetched
 

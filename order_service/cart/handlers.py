@@ -1,9 +1,6 @@
 """product.* events keep the catalog copy checkout prices from."""
 
 import uuid
-from decimal import Decimal
-
-from django.utils.dateparse import parse_datetime
 
 from cart import catalog
 from ecom_common.events import Event, event_handler
@@ -11,16 +8,7 @@ from ecom_common.events import Event, event_handler
 
 @event_handler("product.created", "product.updated")
 def catalog_product_sync(event: Event) -> None:
-    data = event.data
-    catalog.catalog_product_upsert(
-        product_id=uuid.UUID(data["product_id"]),
-        sku=data["sku"],
-        name=data["name"],
-        price=Decimal(str(data["price"])),
-        currency=data["currency"],
-        is_active=data["is_active"],
-        updated_at=parse_datetime(data["updated_at"]),
-    )
+    catalog.catalog_product_store(product_id=uuid.UUID(event.data["product_id"]), data=event.data)
 
 
 @event_handler("product.deleted")

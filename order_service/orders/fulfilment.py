@@ -162,6 +162,8 @@ def return_request_once(**request) -> OrderReturn:
     try:
         return return_request(**request)
     except IntegrityError:
+        if request.get("idempotency_key") is None:
+            raise
         return OrderReturn.objects.get(order_id=request["order_id"], idempotency_key=request["idempotency_key"])
 
 
