@@ -20,14 +20,13 @@ import re
 import sys
 from pathlib import Path
 
-from ecom_common.service_registry import SERVICES
+from ecom_common.service_registry import NAMES, SERVICES
 
 GATEWAY = Path(__file__).resolve().parent
 TEMPLATE = GATEWAY / "nginx.conf.template"
 RENDERED = GATEWAY / "rendered"
 DOCS_TEMPLATE = GATEWAY / "docs.html.template"
 DOCS_PAGE = GATEWAY / "docs" / "index.html"
-NAMES = tuple(service.name for service in SERVICES)
 
 # Tunables shared by every target (override per target in TARGETS, or for local on the command line).
 DEFAULTS = {

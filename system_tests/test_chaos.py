@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from kombu import Connection
 
+from system_tests.bus import queues_drained, republish
 from system_tests.invariants import assert_invariants, unpublished_events
 from system_tests.shop import ADDRESS, FINAL
-from system_tests.stack import RABBIT, SERVICES, wait_until
+from system_tests.stack import SERVICES, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -67,20 +67,6 @@ def _final_statuses(stack, order_ids, *, timeout=180):
             final, timeout=timeout, message=f"{len(order_ids)} orders to reach a final status"
         )
     }
-
-
-def _queues_drained(stack):
-    listing = subprocess.run(
-        ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return all(
-        line.split()[-1] == "0"
-        for line in listing.strip().splitlines()[1:]
-        if "dead_letter" not in line and "unroutable" not in line
-    )
 
 
 def _staff_patch_product(shop, product_id, **changes):
@@ -411,23 +397,14 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     assert shop.cancel(customer, to_cancel).status_code == 200  # refunded, restocked
     _final_statuses(stack, [*placed, to_cancel])
     assert_invariants(stack)
-    wait_until(lambda: _queues_drained(stack), timeout=60, message="the queues to drain")
+    wait_until(lambda: queues_drained(stack), timeout=60, message="the queues to drain")
     envelopes = _new_envelopes(stack, before_ids)
     before = _snapshot(stack)
 
     twice = envelopes * 2
     random.shuffle(twice)
-    with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
-        producer = connection.Producer()
-        for envelope in twice:
-            producer.publish(
-                envelope,
-                exchange=envelope["type"].split(".")[0] + ".events",
-                routing_key=envelope["type"],
-                message_id=envelope["id"],
-                serializer="json",
-            )
-    wait_until(lambda: _queues_drained(stack), timeout=120, message="the duplicates to be consumed")
+    republish(stack, twice)
+    wait_until(lambda: queues_drained(stack), timeout=120, message="the duplicates to be consumed")
 
     types = {envelope["type"] for envelope in envelopes}
     assert {

@@ -11,19 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from system_tests.shop import ADDRESS, FINAL
 from system_tests.stack import REPO, wait_until
 
 pytestmark = pytest.mark.slow
 
 NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
-ADDRESS = {
-    "full_name": "Ada Lovelace",
-    "line1": "12 St James's Square",
-    "city": "London",
-    "postal_code": "SW1Y 4JH",
-    "country": "GB",
-}
-FINAL = {"confirmed", "cancelled"}
 
 
 class Client:

@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 import requests
 
+from system_tests.bus import queues_drained, republish, saga_events, saga_state
 from system_tests.invariants import assert_invariants
 from system_tests.stack import wait_until
-from system_tests.test_chaos import _queues_drained
-from system_tests.test_reliability import _republish, _saga_events, _saga_state
 
 pytestmark = pytest.mark.slow
 
@@ -119,11 +118,11 @@ def test_every_lifecycle_event_delivered_twice_in_shuffled_order_changes_nothing
     _post(shop, f"{order['id']}/returns/{order_return['id']}/receive/", shop.staff)
     wait_until(lambda: shop.order(customer, order["id"])["refunded_total"] == "9.30", timeout=60, message="the refund")
     shop.wait_stock(product, on_hand=5, reserved=0)
-    before = _saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)
+    before = saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)
 
-    envelopes = _saga_events(stack, order["id"]) * 2
+    envelopes = saga_events(stack, order["id"]) * 2
     random.Random(7).shuffle(envelopes)
-    _republish(stack, envelopes)
+    republish(stack, envelopes)
 
     types = {envelope["type"] for envelope in envelopes}
     assert {
@@ -133,6 +132,6 @@ def test_every_lifecycle_event_delivered_twice_in_shuffled_order_changes_nothing
         "order.return_received",
         "payment.refunded",
     } <= types
-    wait_until(lambda: _queues_drained(stack), timeout=120, message="the duplicates to be consumed")
-    assert (_saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)) == before
+    wait_until(lambda: queues_drained(stack), timeout=120, message="the duplicates to be consumed")
+    assert (saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)) == before
     assert_invariants(stack)

@@ -12,52 +12,10 @@ import pytest
 import requests
 from kombu import Connection
 
+from system_tests.bus import queues_drained, republish, saga_events, saga_state
 from system_tests.stack import RABBIT, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def _saga_state(stack, order_id):
-    """What an order's saga left in every service's own tables."""
-    return {
-        "order": stack.sql('SELECT status, cancel_reason FROM "order".orders_order WHERE id = %s', [order_id]),
-        "reservations": stack.sql(
-            'SELECT product_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY product_id',
-            [order_id],
-        ),
-        "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),
-        "charges": stack.sql('SELECT count(*) FROM "payment".payments_sandboxcharge'),
-        "events_out": stack.sql(
-            'SELECT count(*) FROM (SELECT id FROM "order".ecom_common_outboxevent UNION ALL '
-            "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"
-        ),
-    }
-
-
-def _saga_events(stack, order_id):
-    envelopes = []
-    for schema in ("order", "inventory", "payment"):
-        envelopes += [
-            row[0]
-            for row in stack.sql(
-                f"SELECT envelope FROM \"{schema}\".ecom_common_outboxevent WHERE envelope->'data'->>'order_id' = %s",
-                [order_id],
-            )
-        ]
-    return envelopes
-
-
-def _republish(stack, envelopes):
-    with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
-        producer = connection.Producer()
-        for envelope in envelopes:
-            producer.publish(
-                envelope,
-                exchange=envelope["type"].split(".")[0] + ".events",
-                routing_key=envelope["type"],
-                message_id=envelope["id"],
-                serializer="json",
-            )
 
 
 def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, shop, customer):
@@ -65,30 +23,16 @@ def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, sh
     order = shop.place(customer, product, quantity=2)
     assert shop.final_order(customer, order["id"])["status"] == "confirmed"
     shop.wait_stock(product, on_hand=3, reserved=0)
-    events = _saga_events(stack, order["id"])
-    before = _saga_state(stack, order["id"])
+    events = saga_events(stack, order["id"])
+    before = saga_state(stack, order["id"])
 
-    _republish(stack, random.sample(events, len(events)))
+    republish(stack, random.sample(events, len(events)))
     # Wait until every service has seen the duplicates: each inbox has skipped them.
-    wait_until(lambda: _duplicates_drained(stack), timeout=60, message="duplicates to be consumed")
+    wait_until(lambda: queues_drained(stack), timeout=60, message="duplicates to be consumed")
 
     assert len(events) >= 5  # created, reserved, succeeded, confirmed, committed
-    assert _saga_state(stack, order["id"]) == before
+    assert saga_state(stack, order["id"]) == before
     assert shop.stock(product)["on_hand"] == 3
-
-
-def _duplicates_drained(stack):
-    queues = subprocess.run(
-        ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return all(
-        line.split()[-1] == "0"
-        for line in queues.strip().splitlines()[1:]
-        if "dead_letter" not in line and "unroutable" not in line
-    )
 
 
 def test_workers_killed_mid_saga_finish_after_restart(stack, shop):

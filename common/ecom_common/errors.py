@@ -112,6 +112,12 @@ DJANGO_ERRORS = {
 HTML_PREFIXES = ("/admin/", "/static/")
 
 
+def django_error_response(status: int) -> JsonResponse:
+    """Django's own answer for ``status`` (a key of DJANGO_ERRORS), in the error format."""
+    type_, code, detail = DJANGO_ERRORS[status]
+    return JsonResponse(error_body(type=type_, code=code, detail=detail), status=status)
+
+
 class ErrorFormatMiddleware:
     """Puts Django's own error pages in the one format on every path but the admin's.
 
@@ -130,8 +136,7 @@ class ErrorFormatMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        type_, code, detail = known
-        formatted = JsonResponse(error_body(type=type_, code=code, detail=detail), status=response.status_code)
+        formatted = django_error_response(response.status_code)
         for header in ("Allow", "Retry-After", "X-Request-ID"):
             if header in response:
                 formatted[header] = response[header]
@@ -139,8 +144,7 @@ class ErrorFormatMiddleware:
 
 
 def not_found(request, exception=None):
-    body = error_body(type="client_error", code="not_found", detail="Not found.")
-    return JsonResponse(body, status=404)
+    return django_error_response(404)
 
 
 def server_error(request):
@@ -151,17 +155,12 @@ def server_error(request):
         response = JsonResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    body = error_body(type="server_error", code="error", detail="A server error occurred.")
-    return JsonResponse(body, status=500)
+    return django_error_response(500)
 
 
 def bad_request(request, exception=None):
-    body = error_body(type="client_error", code="bad_request", detail="Bad request.")
-    return JsonResponse(body, status=400)
+    return django_error_response(400)
 
 
 def permission_denied(request, exception=None):
-    body = error_body(
-        type="client_error", code="permission_denied", detail="You do not have permission to perform this action."
-    )
-    return JsonResponse(body, status=403)
+    return django_error_response(403)

@@ -1,0 +1,66 @@
+"""Reading and replaying a saga's events across the services, as the system suites do: what an
+order left in every service's tables, every event it caused, publishing them again, and waiting
+for the broker's queues to be consumed."""
+
+import subprocess
+
+from kombu import Connection
+
+from system_tests.stack import RABBIT
+
+
+def saga_state(stack, order_id):
+    """What an order's saga left in every service's own tables."""
+    return {
+        "order": stack.sql('SELECT status, cancel_reason FROM "order".orders_order WHERE id = %s', [order_id]),
+        "reservations": stack.sql(
+            'SELECT product_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY product_id',
+            [order_id],
+        ),
+        "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),
+        "charges": stack.sql('SELECT count(*) FROM "payment".payments_sandboxcharge'),
+        "events_out": stack.sql(
+            'SELECT count(*) FROM (SELECT id FROM "order".ecom_common_outboxevent UNION ALL '
+            "SELECT id FROM inventory.ecom_common_outboxevent UNION ALL SELECT id FROM payment.ecom_common_outboxevent) e"
+        ),
+    }
+
+
+def saga_events(stack, order_id):
+    envelopes = []
+    for schema in ("order", "inventory", "payment"):
+        envelopes += [
+            row[0]
+            for row in stack.sql(
+                f"SELECT envelope FROM \"{schema}\".ecom_common_outboxevent WHERE envelope->'data'->>'order_id' = %s",
+                [order_id],
+            )
+        ]
+    return envelopes
+
+
+def republish(stack, envelopes):
+    with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
+        producer = connection.Producer()
+        for envelope in envelopes:
+            producer.publish(
+                envelope,
+                exchange=envelope["type"].split(".")[0] + ".events",
+                routing_key=envelope["type"],
+                message_id=envelope["id"],
+                serializer="json",
+            )
+
+
+def queues_drained(stack):
+    listing = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return all(
+        line.split()[-1] == "0"
+        for line in listing.strip().splitlines()[1:]
+        if "dead_letter" not in line and "unroutable" not in line
+    )
