@@ -296,6 +296,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 4
 # rather than let it finish twice (its inbox row would make the second a no-op anyway).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SEND_SENT_EVENT = False
+# Remote control (``celery inspect``, the k8s liveness probe) needs a real broker. On the embedded
+# filesystem broker every worker of `make run` would create the pidbox exchange's binding file
+# at the same moment, and kombu's filesystem transport can read it half-written (a
+# JSONDecodeError that stopped a worker, and so all of `make run`, in this repository's tests).
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_URL.startswith("filesystem://")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ---------------------------------------------------------------------------
