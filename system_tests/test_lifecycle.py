@@ -9,7 +9,7 @@ import requests
 
 from system_tests.bus import queues_drained, republish, saga_events, saga_state
 from system_tests.invariants import assert_invariants
-from system_tests.stack import wait_until
+from system_tests.stack import SERVICES, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -134,4 +134,49 @@ def test_every_lifecycle_event_delivered_twice_in_shuffled_order_changes_nothing
     } <= types
     wait_until(lambda: queues_drained(stack), timeout=120, message="the duplicates to be consumed")
     assert (saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)) == before
+    assert_invariants(stack)
+
+
+def test_every_worker_killed_while_returns_are_refunded_refunds_each_once_after_restart(stack, shop):
+    product = shop.product(price="4.99", stock=13)
+    customers = [shop.customer() for _ in range(4)]
+    orders = [_delivered_order(shop, customer, product, quantity=3) for customer in customers]
+    returns = [
+        _post(
+            shop, f"{order['id']}/returns/", customer, {"lines": [{"line_id": order["items"][0]["id"], "quantity": 2}]}
+        ).json()
+        for customer, order in zip(customers, orders, strict=True)
+    ]
+    # Another order is shipped while the workers die: order.shipped is in flight too.
+    shipping_customer = shop.customer()
+    in_transit = shop.place(shipping_customer, product, quantity=1)
+    assert shop.final_order(shipping_customer, in_transit["id"])["status"] == "confirmed"
+
+    # When staff receive every return and ship the order, and every worker is SIGKILLed at once
+    received = [
+        _post(shop, f"{o['id']}/returns/{r['id']}/receive/", shop.staff) for o, r in zip(orders, returns, strict=True)
+    ]
+    shipped = _post(shop, f"{in_transit['id']}/ship/", shop.staff, {"carrier": "UPS", "tracking_number": "1Z999"})
+    for service in SERVICES:
+        stack.kill_worker(service)
+    for service in SERVICES:
+        stack.start_worker(service)
+
+    # Then each return is refunded exactly once and its units are back on the shelf
+    assert [response.status_code for response in received] == [200] * 4
+    assert shipped.json()["status"] == "shipped"
+    for customer, order in zip(customers, orders, strict=True):
+        wait_until(
+            lambda c=customer, o=order: shop.order(c, o["id"])["refunded_total"] == "9.98",
+            timeout=120,
+            message="the return's refund",
+        )
+        [payment] = shop.settled_payments(customer, order["id"], {"partially_refunded"})
+        assert (payment["amount"], payment["refunded_amount"]) == ("14.97", "9.98")
+    shop.wait_stock(product, on_hand=13 - 12 - 1 + 8, reserved=0)
+    refunds = stack.sql(
+        'SELECT count(*), sum(amount)::text FROM "payment".payments_refund WHERE return_id = ANY(%s::uuid[])',
+        [[r["id"] for r in returns]],
+    )
+    assert refunds == [(4, "39.92")]
     assert_invariants(stack)

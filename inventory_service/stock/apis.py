@@ -8,18 +8,20 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 
 from ecom_common.apis import ApiViewSet
+from ecom_common.idempotency import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEY_ERROR_CODES,
+    idempotency_key,
+    idempotency_key_parameter,
+)
 from ecom_common.permissions import IsStaff
 from stock import selectors, services
 from stock.models import Stock
 from stock.serializers import StockAdjustSerializer, StockMovementSerializer, StockSerializer
 
 PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The product's id.")
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Retrying with the same key applies the adjustment once.",
+ADJUST_IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=False, description="A UUID; retrying with the same key applies the adjustment once."
 )
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -35,7 +37,7 @@ def _stock_or_404(product_id) -> Stock:
     retrieve=extend_schema(summary="A product's stock", parameters=[PRODUCT_ID]),
     adjust=extend_schema(
         summary="Add or remove units on hand (staff); creates the stock record if absent",
-        parameters=[PRODUCT_ID, IDEMPOTENCY_KEY],
+        parameters=[PRODUCT_ID, ADJUST_IDEMPOTENCY_KEY],
     ),
     movements=extend_schema(
         summary="A product's stock movements, newest first (staff)",
@@ -44,6 +46,7 @@ def _stock_or_404(product_id) -> Stock:
     ),
 )
 @extend_validation_errors(["zero", "insufficient_stock"], field_name="delta", actions=["adjust"])
+@extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=["adjust"])
 class StockViewSet(ApiViewSet):
     output_serializer_class = StockSerializer
     input_serializer_classes = {"adjust": StockAdjustSerializer}
@@ -62,12 +65,13 @@ class StockViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def adjust(self, request, product_id=None):
         payload = self.read_input()
+        key = idempotency_key(request, required=False)
         stock = services.stock_adjust(
             product_id=product_id,
             delta=payload["delta"],
             reason=payload["reason"],
             actor=str(request.user.id),
-            idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:255] or None,
+            idempotency_key=str(key) if key else None,
         )
         return self.respond(stock)
 

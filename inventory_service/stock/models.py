@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ecom_common.saga_participants import ParticipantOrder
+
 
 def default_low_stock_threshold() -> int:
     return settings.INVENTORY_LOW_STOCK_THRESHOLD
@@ -97,16 +99,9 @@ class StockMovement(models.Model):
         return f"{self.kind} {self.product_id} on_hand {self.on_hand_delta:+d} reserved {self.reserved_delta:+d}"
 
 
-class InventoryOrder(models.Model):
+class InventoryOrder(ParticipantOrder):
     """What inventory knows of an order beyond its reservations: whether it was cancelled.
 
     Its row is locked by every transition of the order, so they run one at a time per order,
     and a cancellation that arrives before ``order.created`` still prevents the reservation.
     """
-
-    order_id = models.UUIDField(primary_key=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return str(self.order_id)

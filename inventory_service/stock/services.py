@@ -47,11 +47,6 @@ def _order_lines(items: Iterable[Mapping]) -> dict[uuid.UUID, int]:
     return dict(sorted(lines.items()))
 
 
-def _order_lock(*, order_id: uuid.UUID) -> InventoryOrder:
-    InventoryOrder.objects.get_or_create(order_id=order_id)
-    return InventoryOrder.objects.select_for_update().get(order_id=order_id)
-
-
 def _stocks_lock(*, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Stock]:
     rows = Stock.objects.select_for_update().filter(product_id__in=list(product_ids)).order_by("product_id")
     return {stock.product_id: stock for stock in rows}
@@ -184,8 +179,8 @@ def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mappin
     """
     order_id = _uuid(order_id, field="order_id")
     lines = _order_lines(items)
-    order = _order_lock(order_id=order_id)
-    if order.cancelled_at is not None or Reservation.objects.filter(order_id=order_id).exists():
+    order = InventoryOrder.objects.lock(order_id)
+    if order.is_cancelled or Reservation.objects.filter(order_id=order_id).exists():
         return []
     stocks = _stocks_lock(product_ids=lines)
     shortages = [
@@ -236,10 +231,10 @@ def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> li
     order already cancelled, does nothing.
     """
     order_id = _uuid(order_id, field="order_id")
-    order = _order_lock(order_id=order_id)
+    order = InventoryOrder.objects.lock(order_id)
     reservations = list(Reservation.objects.filter(order_id=order_id).order_by("product_id"))
     statuses = {reservation.status for reservation in reservations}
-    if order.cancelled_at is not None or not reservations or Reservation.Status.COMMITTED in statuses:
+    if order.is_cancelled or not reservations or Reservation.Status.COMMITTED in statuses:
         return []
     to_commit = [r for r in reservations if r.status in (Reservation.Status.HELD, Reservation.Status.EXPIRED)]
     stocks = _stocks_lock(product_ids=[r.product_id for r in to_commit])
@@ -280,10 +275,8 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
     way, so an ``order.created`` arriving after this reserves nothing.
     """
     order_id = _uuid(order_id, field="order_id")
-    order = _order_lock(order_id=order_id)
-    if order.cancelled_at is None:
-        order.cancelled_at = timezone.now()
-        order.save(update_fields=["cancelled_at"])
+    order = InventoryOrder.objects.lock(order_id)
+    order.cancel()
     reservations = list(
         Reservation.objects.filter(
             order_id=order_id, status__in=[Reservation.Status.HELD, Reservation.Status.COMMITTED]
@@ -332,7 +325,7 @@ def stock_restock_for_return(*, order_id: uuid.UUID | str, items: Iterable[Mappi
     restock movement per line, with the return's reason. Once per event (the inbox)."""
     order_id = _uuid(order_id, field="order_id")
     lines = _order_lines(items)
-    _order_lock(order_id=order_id)
+    InventoryOrder.objects.lock(order_id)
     stocks = _stocks_lock(product_ids=lines)
     for product_id, quantity in lines.items():
         stock = stocks.get(product_id) or Stock.objects.create(product_id=product_id)
@@ -360,7 +353,7 @@ def reservation_expire_overdue(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _reservation_expire_for_order(*, order_id: uuid.UUID, now: datetime) -> list[Reservation]:
-    _order_lock(order_id=order_id)
+    InventoryOrder.objects.lock(order_id)
     reservations = list(
         Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now).order_by(
             "product_id"

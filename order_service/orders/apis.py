@@ -1,17 +1,19 @@
 """HTTP interface of orders: checkout, the caller's orders (staff: all), cancellation."""
 
-import uuid
-
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from ecom_common.apis import ApiViewSet
+from ecom_common.idempotency import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEY_ERROR_CODES,
+    idempotency_key,
+    idempotency_key_parameter,
+)
 from ecom_common.permissions import IsStaff
 from orders import fulfilment, selectors, services
 from orders.filters import OrderFilter
@@ -24,29 +26,10 @@ from orders.serializers import (
     ReturnRequestSerializer,
 )
 
-IDEMPOTENCY_KEY = "Idempotency-Key"
-OPTIONAL_IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_KEY,
-    OpenApiTypes.UUID,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="A UUID; repeating the request with it returns the first answer.",
+OPTIONAL_IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=False, description="A UUID; repeating the request with it returns the first answer."
 )
 STAFF_ACTIONS = frozenset({"ship", "deliver", "receive"})
-
-
-def _optional_idempotency_key(request) -> uuid.UUID | None:
-    return _idempotency_key(request) if request.headers.get(IDEMPOTENCY_KEY) else None
-
-
-def _idempotency_key(request) -> uuid.UUID:
-    value = request.headers.get(IDEMPOTENCY_KEY)
-    if not value:
-        raise ValidationError({IDEMPOTENCY_KEY: ["This header is required."]}, code="required")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValidationError({IDEMPOTENCY_KEY: ["Must be a UUID."]}, code="invalid") from None
 
 
 @extend_schema_view(
@@ -56,7 +39,7 @@ def _idempotency_key(request) -> uuid.UUID:
 @extend_validation_errors(
     ["cart_empty", "duplicate_product", "currency_mismatch", "total_too_large"], field_name="items", actions=["create"]
 )
-@extend_validation_errors(["required", "invalid"], field_name=IDEMPOTENCY_KEY, actions=["create"])
+@extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=["create", "returns"])
 @extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])
 class OrderViewSet(ApiViewSet):
     input_serializer_class = OrderCreateSerializer
@@ -87,18 +70,15 @@ class OrderViewSet(ApiViewSet):
     @extend_schema(
         summary="Check out: place an order for the items given, or for the cart",
         parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_KEY,
-                OpenApiTypes.UUID,
-                OpenApiParameter.HEADER,
+            idempotency_key_parameter(
                 required=True,
                 description="A UUID per checkout; repeating it with the same body returns the same order.",
             )
         ],
     )
     def create(self, request):
-        idempotency_key = _idempotency_key(request)
-        order = services.order_place(user_id=request.user.id, idempotency_key=idempotency_key, **self.read_input())
+        key = idempotency_key(request, required=True)
+        order = services.order_place(user_id=request.user.id, idempotency_key=key, **self.read_input())
         return self.respond(self._fresh(order), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None)
@@ -139,7 +119,7 @@ class OrderViewSet(ApiViewSet):
         order_return = fulfilment.return_request_once(
             order_id=order.id,
             user_id=request.user.id,
-            idempotency_key=_optional_idempotency_key(request),
+            idempotency_key=idempotency_key(request, required=False),
             **self.read_input(),
         )
         return self.respond(order_return, status_code=status.HTTP_201_CREATED)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ecom_common.admin import ReadOnlyAdmin
-from payments.models import CancelledOrder, Payment, SandboxCharge
+from payments.models import Payment, PaymentOrder, SandboxCharge
 
 
 @admin.register(Payment)
@@ -32,7 +32,8 @@ class SandboxChargeAdmin(ReadOnlyAdmin):
     ordering = ["-created_at"]
 
 
-@admin.register(CancelledOrder)
-class CancelledOrderAdmin(ReadOnlyAdmin):
-    list_display = ["order_id", "cancelled_at"]
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "cancelled_at", "created_at"]
+    list_filter = [("cancelled_at", admin.EmptyFieldListFilter)]
     search_fields = ["order_id"]

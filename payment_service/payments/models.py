@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import models
 
 from ecom_common.money import DEFAULT_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, PAYMENT_TOKEN_MAX_LENGTH
+from ecom_common.saga_participants import ParticipantOrder
 
 
 class Payment(models.Model):
@@ -81,14 +82,13 @@ class Refund(models.Model):
         return f"{self.amount} of {self.payment_id}"
 
 
-class CancelledOrder(models.Model):
-    """An order cancelled before its ``order.payment_requested`` reached us: it must never be charged."""
+class PaymentOrder(ParticipantOrder):
+    """What payment knows of an order beyond its payment: whether it was cancelled, perhaps
+    before its ``order.payment_requested`` reached us (then it must never be charged).
 
-    order_id = models.UUIDField(primary_key=True)
-    cancelled_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return str(self.order_id)
+    Its row is locked by every step of the order here, so a payment request and a cancellation
+    applied at the same moment by two worker processes run one after the other.
+    """
 
 
 class SandboxRefund(models.Model):

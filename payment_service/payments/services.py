@@ -13,27 +13,12 @@ from django.utils import timezone
 
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
 from ecom_common.events import event_publish
-from payments.models import CancelledOrder, Payment, Refund
+from payments.models import Payment, PaymentOrder, Refund
 from payments.providers import ChargeResult, TransientProviderError, payment_provider
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
-
-
-def _order_lock(order_id: uuid.UUID | str) -> None:
-    """Makes this service's steps of one order run one at a time, until the transaction ends.
-
-    ``order.payment_requested`` and ``order.cancelled`` can be applied at the same moment by two worker
-    processes, and each checks what the other writes (``CancelledOrder``, ``Payment``): neither
-    sees the other's uncommitted row, so without a lock a cancelled order could still be charged.
-    On SQLite (``make run``) writers are serialized anyway.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        key = int.from_bytes(uuid.UUID(str(order_id)).bytes[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _money(amount: Decimal) -> str:
@@ -83,8 +68,7 @@ def _publish_failed(*, payment: Payment, reason: str) -> None:
 def payment_request(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, token: str) -> Payment:
     """The order asks for its charge: a new payment is enqueued for charging, once. An order
     whose cancellation arrived first gets a voided payment instead, and is never charged."""
-    _order_lock(order_id)
-    cancelled = CancelledOrder.objects.filter(order_id=order_id).exists()
+    cancelled = PaymentOrder.objects.lock(order_id).is_cancelled
     payment, created = Payment.objects.get_or_create(
         order_id=order_id,
         defaults={
@@ -170,10 +154,10 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
 
     With no payment yet, the cancellation is remembered so a late ``order.payment_requested`` is never charged.
     """
-    _order_lock(order_id)
+    order = PaymentOrder.objects.lock(order_id)
+    order.cancel()
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None:
-        CancelledOrder.objects.get_or_create(order_id=order_id)
         return None
     if payment.status == Payment.Status.PROCESSING:
         # Not yet answered is not "not charged": a timeout or a crash may have hidden a charge.
@@ -198,7 +182,7 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
 def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: Decimal) -> Payment | None:
     """A return was received: refund exactly ``amount`` of the order's charge, once per return
     (the provider's idempotency key is the return's id). ``payment.refunded`` carries the amount."""
-    _order_lock(order_id)
+    PaymentOrder.objects.lock(order_id)
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         logger.warning("return refund for an order with no charge to refund", extra={"order_id": str(order_id)})

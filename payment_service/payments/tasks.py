@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from ecom_common.events.tasks import PERIODIC_TASK_OPTIONS, backoff_seconds
+from ecom_common.enqueue import backoff_seconds
+from ecom_common.events.tasks import PERIODIC_TASK_OPTIONS
 from payments import selectors, services
 from payments.models import Payment
 

@@ -13,7 +13,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.test import Client
 
 from ecom_common.events import event_handler
-from ecom_common.events.tasks import event_handle_task
+from ecom_common.events.handling import handler_run_task
 from ecom_common.models import DeadLetter, InboxEvent
 from ecom_common.testing.events import event_envelope
 from ecom_common.testing.processes import free_port
@@ -102,7 +102,7 @@ def test_a_handler_is_retried_past_the_retry_limit_while_the_database_is_away(se
     settings.EVENT_HANDLER_MAX_RETRIES = 1
     envelope = event_envelope("test.database_blipped", {"failures": 3, "error": error})
 
-    event_handle_task.apply(args=(HANDLER, envelope))
+    handler_run_task.apply(args=(HANDLER, envelope))
 
     assert InboxEvent.objects.filter(event_id=envelope["id"], handler=HANDLER).count() == 1
     assert not DeadLetter.objects.filter(event_id=envelope["id"]).exists()
@@ -112,6 +112,6 @@ def test_the_retry_limit_is_the_setting_not_celerys_default_of_three(settings):
     settings.EVENT_HANDLER_MAX_RETRIES = 8
     envelope = event_envelope("test.database_blipped", {"failures": 5, "error": "operational"})
 
-    event_handle_task.apply(args=(HANDLER, envelope))
+    handler_run_task.apply(args=(HANDLER, envelope))
 
     assert InboxEvent.objects.filter(event_id=envelope["id"], handler=HANDLER).count() == 1

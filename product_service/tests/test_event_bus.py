@@ -14,9 +14,9 @@ from django.utils import timezone
 from kombu import Connection, Queue
 
 from ecom_common.events import event_handler, event_publish
+from ecom_common.events.handling import handler_run_task, handlers_run
 from ecom_common.events.registry import handler_names_for
 from ecom_common.events.relay import outbox_prune, outbox_publish_pending
-from ecom_common.events.tasks import event_deliver, event_handle_task
 from ecom_common.events.topology import events_exchange
 from ecom_common.models import DeadLetter, InboxEvent, OutboxEvent
 from ecom_common.testing.events import deliver, event_envelope
@@ -161,7 +161,7 @@ def test_worker_pool_delivery_runs_each_handler_once_and_acks():
     envelope = event_envelope("test.happened", {})
     handlers = handler_names_for("test.happened")
 
-    first, redelivered = event_deliver(handlers, envelope), event_deliver(handlers, envelope)
+    first, redelivered = handlers_run(handlers, envelope), handlers_run(handlers, envelope)
 
     assert (first, redelivered) == (True, True)  # True: the consumer acks the event
     assert applied == [envelope["id"]]
@@ -181,7 +181,7 @@ def test_a_handler_failing_past_the_retry_limit_is_dead_lettered(settings):
     envelope = event_envelope("test.happened", {"explode": True})
     handler = f"{record_test_event.__module__}.record_test_event"
 
-    event_handle_task.apply(args=(handler, envelope))
+    handler_run_task.apply(args=(handler, envelope))
 
     dead_letter = DeadLetter.objects.get(event_id=envelope["id"])
     assert (dead_letter.handler, dead_letter.event_type, dead_letter.attempts) == (handler, "test.happened", 1)
@@ -191,7 +191,7 @@ def test_a_handler_failing_past_the_retry_limit_is_dead_lettered(settings):
 def test_dead_letters_are_listed_and_replayed_by_command(settings, capsys, django_capture_on_commit_callbacks):
     settings.EVENT_HANDLER_MAX_RETRIES = 0
     envelope = event_envelope("test.happened", {"explode": True})
-    event_handle_task.apply(args=(f"{record_test_event.__module__}.record_test_event", envelope))
+    handler_run_task.apply(args=(f"{record_test_event.__module__}.record_test_event", envelope))
     dead_letter = DeadLetter.objects.get()
 
     call_command("dead_letters", "list")
@@ -226,7 +226,7 @@ def test_an_event_the_broker_dead_lettered_from_an_event_queue_is_replayed_to_it
         while (message := queue.get(no_ack=True)) is not None:
             sent.append(message.decode()[0])
     for args in sent:
-        event_handle_task.apply(args=args)
+        handler_run_task.apply(args=args)
 
     # then: each handler of its type got it once, and ran it
     dead_letter.refresh_from_db()

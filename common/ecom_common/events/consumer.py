@@ -5,7 +5,7 @@ The callback stays short (Celery docs, "Extensions and Bootsteps"): it only deco
 and hands it to the pool, the same processes that run the tasks. An earlier version handed each
 event over as a task through the broker instead: the saga benchmark's profile showed that hop
 (a confirmed publish that blocked this loop, then a second delivery) costing a third of a
-worker's CPU. A failed handler is retried as ``event_handle_task`` on the private queue. If the
+worker's CPU. A failed handler is retried as ``handler_run_task`` on the private queue. If the
 pool process dies mid-event, the event is requeued; the inbox makes any redelivery a no-op.
 """
 
@@ -40,7 +40,7 @@ class EventConsumerStep(bootsteps.ConsumerStep):
         ]
 
     def on_event(self, body, message):
-        from ecom_common.events.tasks import event_deliver
+        from ecom_common.events.handling import handlers_run
 
         try:
             event = event_from_envelope(body)
@@ -54,7 +54,7 @@ class EventConsumerStep(bootsteps.ConsumerStep):
             return
         deliver = partial(
             self.pool.apply_async,
-            event_deliver,
+            handlers_run,
             args=(handler_names, body),
             callback=lambda delivered: _settle(message, requeue=not delivered),
             error_callback=lambda exc_info: _settle(message, requeue=True),  # the pool process died

@@ -53,7 +53,7 @@ def _replay_sender(dead_letter: DeadLetter):
     envelope = dead_letter.envelope
 
     def handle(handler_name: str):
-        # By name: ecom_common.events.tasks imports this module, never the other way round.
+        # By name: ecom_common.events.handling imports this module, never the other way round.
         return current_app.send_task(EVENT_HANDLE_TASK, args=(handler_name, envelope))
 
     if handler_get(dead_letter.handler) is not None:

@@ -6,8 +6,8 @@ deliver(envelope)          # a redelivery: no effect
 published_data("inventory.reserved")  # what the service wrote to its outbox
 """
 
-from ecom_common.events.dispatch import event_apply_all
 from ecom_common.events.envelope import event_new
+from ecom_common.events.handling import handlers_run_all
 
 
 def event_envelope(type: str, data: dict, *, source: str = "test", correlation_id: str | None = None) -> dict:
@@ -18,7 +18,7 @@ def event_envelope(type: str, data: dict, *, source: str = "test", correlation_i
 
 def deliver(envelope: dict) -> list[str]:
     """Applies the event to every handler registered for its type; returns those that ran."""
-    return event_apply_all(envelope)
+    return handlers_run_all(envelope)
 
 
 def published(type: str | None = None) -> list[dict]:

@@ -80,7 +80,9 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path
         try:
             if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or listening while its worker still imports Django (on a cold
+            # checkout, with no bytecode cached yet, that takes longer than the timeout).
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{base_url} did not become healthy:\n{log_path.read_text()}")

@@ -110,12 +110,25 @@ def test_adjust_replayed_with_the_same_idempotency_key_applies_once(staff_client
 
 def test_idempotency_key_reused_with_another_delta_is_409(staff_client):
     stock = StockFactory(on_hand=5)
-    staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY="k")
+    key = str(uuid.uuid4())
+    staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY=key)
 
-    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 4}, HTTP_IDEMPOTENCY_KEY="k")
+    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 4}, HTTP_IDEMPOTENCY_KEY=key)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "conflict"
+
+
+def test_an_idempotency_key_that_is_not_a_uuid_is_400_and_adjusts_nothing(staff_client):
+    stock = StockFactory(on_hand=5)
+
+    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY="k")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": "invalid", "detail": "Must be a UUID.", "attr": "Idempotency-Key"}]
+    stock.refresh_from_db()
+    assert stock.on_hand == 5
+    assert StockMovement.objects.count() == 0
 
 
 def test_staff_lists_movements_newest_first(staff_client):

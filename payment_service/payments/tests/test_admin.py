@@ -14,7 +14,7 @@ def admin_client_logged_in(client):
     return client
 
 
-@pytest.mark.parametrize("page", ["payment/", "sandboxcharge/", "cancelledorder/"])
+@pytest.mark.parametrize("page", ["payment/", "sandboxcharge/", "paymentorder/"])
 def test_admin_lists_load(admin_client_logged_in, page):
     PaymentFactory(provider_reference="ch_test_1")
     SandboxProvider().charge(token="tok_visa", amount="1.00", currency="USD", idempotency_key="k")

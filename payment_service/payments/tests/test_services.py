@@ -2,10 +2,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from ecom_common.testing.events import published_data
 from payments import services
-from payments.models import CancelledOrder, Payment, SandboxCharge
+from payments.models import Payment, PaymentOrder, SandboxCharge
 from payments.providers import ChargeResult, PaymentProvider, TransientProviderError
 from payments.providers.sandbox import SandboxProvider
 from payments.tests.factories import PaymentFactory
@@ -57,7 +58,7 @@ def test_request_twice_keeps_the_one_payment_and_enqueues_nothing_more(django_ca
 
 def test_request_of_an_order_already_cancelled_makes_a_voided_payment(django_capture_on_commit_callbacks):
     order_id = uuid.uuid4()
-    CancelledOrder.objects.create(order_id=order_id)
+    PaymentOrder.objects.create(order_id=order_id, cancelled_at=timezone.now())
 
     with django_capture_on_commit_callbacks() as callbacks:
         payment = services.payment_request(
@@ -328,7 +329,8 @@ def test_cancel_without_a_payment_is_remembered():
 
     services.payment_cancel(order_id=order_id)
 
-    assert list(CancelledOrder.objects.values_list("order_id", flat=True)) == [order_id]
+    assert PaymentOrder.objects.get().order_id == order_id
+    assert PaymentOrder.objects.get().is_cancelled
     assert Payment.objects.count() == 0
 
 
