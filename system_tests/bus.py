@@ -14,7 +14,7 @@ def saga_state(stack, order_id):
     return {
         "order": stack.sql('SELECT status, cancel_reason FROM "order".orders_order WHERE id = %s', [order_id]),
         "reservations": stack.sql(
-            'SELECT product_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY product_id',
+            'SELECT variant_id, quantity, status FROM "inventory".stock_reservation WHERE order_id = %s ORDER BY variant_id',
             [order_id],
         ),
         "payments": stack.sql('SELECT status, amount FROM "payment".payments_payment WHERE order_id = %s', [order_id]),

@@ -15,9 +15,9 @@ CONFIRMED_WITHOUT_ONE_SUCCEEDED_PAYMENT = f"""
     HAVING count(p.id) FILTER (WHERE p.status IN ('succeeded', 'partially_refunded', 'refunded')) <> 1
 """
 CONFIRMED_LINE_NOT_COMMITTED = f"""
-    SELECT l.order_id, o.status, l.product_id, l.quantity, r.quantity, r.status
+    SELECT l.order_id, o.status, l.variant_id, l.quantity, r.quantity, r.status
     FROM "order".orders_orderline l JOIN "order".orders_order o ON o.id = l.order_id
-    LEFT JOIN inventory.stock_reservation r ON r.order_id = l.order_id AND r.product_id = l.product_id
+    LEFT JOIN inventory.stock_reservation r ON r.order_id = l.order_id AND r.variant_id = l.variant_id
     WHERE o.status IN {PAID} AND (r.id IS NULL OR r.status <> 'committed' OR r.quantity <> l.quantity)
 """
 # Money given back is the same in every book: the order's refunded_total, the payment's
@@ -38,7 +38,7 @@ RETURNED_ORDER_NOT_FULLY_REFUNDED = """
 """
 # Every cancelled order: nothing held for it, and no payment that kept the customer's money.
 CANCELLED_WITH_HELD_RESERVATION = """
-    SELECT r.order_id, r.product_id, r.quantity
+    SELECT r.order_id, r.variant_id, r.quantity
     FROM inventory.stock_reservation r JOIN "order".orders_order o ON o.id = r.order_id
     WHERE o.status = 'cancelled' AND r.status = 'held'
 """
@@ -62,18 +62,18 @@ PAYMENT_OF_UNKNOWN_ORDER = """
 """
 # Stock is the sum of its movements, and never negative.
 STOCK_NOT_SUM_OF_MOVEMENTS = """
-    SELECT s.product_id, s.on_hand, s.reserved, coalesce(m.on_hand, 0), coalesce(m.reserved, 0)
+    SELECT s.variant_id, s.on_hand, s.reserved, coalesce(m.on_hand, 0), coalesce(m.reserved, 0)
     FROM inventory.stock_stock s LEFT JOIN (
-        SELECT product_id, sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved
-        FROM inventory.stock_stockmovement GROUP BY product_id) m ON m.product_id = s.product_id
+        SELECT variant_id, sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved
+        FROM inventory.stock_stockmovement GROUP BY variant_id) m ON m.variant_id = s.variant_id
     WHERE s.on_hand <> coalesce(m.on_hand, 0) OR s.reserved <> coalesce(m.reserved, 0)
        OR s.on_hand < 0 OR s.reserved < 0 OR s.reserved > s.on_hand
 """
 # What is held is what the held reservations add up to.
 RESERVED_NOT_SUM_OF_HELD_RESERVATIONS = """
-    SELECT s.product_id, s.reserved, coalesce(h.quantity, 0) FROM inventory.stock_stock s LEFT JOIN (
-        SELECT product_id, sum(quantity) AS quantity FROM inventory.stock_reservation
-        WHERE status = 'held' GROUP BY product_id) h ON h.product_id = s.product_id
+    SELECT s.variant_id, s.reserved, coalesce(h.quantity, 0) FROM inventory.stock_stock s LEFT JOIN (
+        SELECT variant_id, sum(quantity) AS quantity FROM inventory.stock_reservation
+        WHERE status = 'held' GROUP BY variant_id) h ON h.variant_id = s.variant_id
     WHERE s.reserved <> coalesce(h.quantity, 0)
 """
 # The card token lives in payment_service only: no published event keeps it in an outbox, and

@@ -56,7 +56,7 @@ class Shop:
         # product.created reaches inventory (stock record) and order (its catalog copy) through the bus.
         wait_until(lambda: self.stock(product_id) is not None, message="inventory to learn the product")
         wait_until(
-            lambda: self.stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s', [product_id]),
+            lambda: self.stack.sql('SELECT 1 FROM "order".cart_catalogvariant WHERE product_id = %s', [product_id]),
             message="order to learn the product",
         )
         if stock:

@@ -123,14 +123,14 @@ def test_every_services_worker_killed_mid_saga_finishes_every_saga_after_restart
     shop.wait_stock(product, on_hand=20, reserved=0)
     wait_until(
         lambda: (
-            stack.sql('SELECT name FROM "order".cart_catalogproduct WHERE product_id = %s', [renamed])
+            stack.sql('SELECT name FROM "order".cart_catalogvariant WHERE product_id = %s', [renamed])
             == [("Renamed while the worker died",)]
         ),
         message="order to learn the new name",
     )
     wait_until(lambda: shop.stock(new_product) is not None, message="inventory to learn the new product")
     wait_until(
-        lambda: stack.sql('SELECT 1 FROM "order".cart_catalogproduct WHERE product_id = %s', [new_product]),
+        lambda: stack.sql('SELECT 1 FROM "order".cart_catalogvariant WHERE product_id = %s', [new_product]),
         message="order to learn the new product",
     )
     wait_until(
@@ -335,8 +335,8 @@ def test_a_hundred_concurrent_checkouts_for_twenty_units_across_four_products_co
     for product in products:
         assert shop.wait_stock(product, on_hand=0, reserved=0)["available"] == 0
     movements = stack.sql(
-        "SELECT product_id::text, sum(on_hand_delta), sum(reserved_delta), min(on_hand_delta) FROM "
-        "inventory.stock_stockmovement WHERE product_id = ANY(%s::uuid[]) GROUP BY product_id",
+        "SELECT variant_id::text, sum(on_hand_delta), sum(reserved_delta), min(on_hand_delta) FROM "
+        "inventory.stock_stockmovement WHERE variant_id = ANY(%s::uuid[]) GROUP BY variant_id",
         [products],
     )
     assert sorted((p, on_hand, reserved) for p, on_hand, reserved, _ in movements) == sorted(

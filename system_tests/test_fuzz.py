@@ -133,7 +133,7 @@ FOUND = [
         "inventory",
         "staff",
         "POST",
-        "/api/inventory/{product_id}/adjust/",
+        "/api/inventory/{variant_id}/adjust/",
         "/api/inventory/e3e70682-c209-1cac-a29f-6fbed82c07cd/adjust/",
         {"delta": 0},
         400,

@@ -189,6 +189,59 @@ def test_customer_browses_fills_the_cart_and_checks_it_out(client, staff):
     assert client.stock(product["id"], on_hand=3, reserved=0)["available"] == 3
 
 
+def test_a_variant_is_bought_by_its_id_and_a_product_with_several_only_by_a_variant(client, staff):
+    # Given a T-shirt type varying by size, and a shirt in S and M (the staff's catalog API)
+    tag = uuid.uuid4().hex[:8]
+    size = client.post("/api/attributes/", {"name": f"Size {tag}", "slug": f"size-{tag}", "values": ["S", "M"]}, staff)
+    kind = client.post("/api/product-types/", {"name": f"Shirt {tag}", "variant_attributes": [f"size-{tag}"]}, staff)
+    brand = client.post("/api/brands/", {"name": f"Brand {tag}"}, staff)
+    shirt = client.post(
+        "/api/products/",
+        {
+            "name": f"Shirt {tag}",
+            "product_type": kind.json()["slug"],
+            "brand": brand.json()["slug"],
+            "variants": [
+                {"sku": f"SH-{tag}-S", "price": "20.00", "attributes": {f"size-{tag}": "S"}},
+                {"sku": f"SH-{tag}-M", "price": "22.00", "attributes": {f"size-{tag}": "M"}},
+            ],
+        },
+        staff,
+    )
+    assert [r.status_code for r in (size, kind, brand, shirt)] == [201, 201, 201, 201], shirt.text
+    small, medium = shirt.json()["variants"]
+    client.post(f"/api/inventory/{medium['id']}/adjust/", {"delta": 3, "reason": "gateway test"}, staff)
+    wait_until(
+        lambda: client.get(f"/api/inventory/{medium['id']}/").json().get("product_id") == shirt.json()["id"],
+        message="inventory to learn the variant's product",
+    )
+    single = client.product(staff, price="5.00", stock=2)  # the old shape: sku and price, one variant
+    customer = client.customer()
+
+    # When the customer orders the M shirt by variant_id and the single product by product_id
+    by_product = client.checkout(customer, [{"product_id": shirt.json()["id"], "quantity": 1}])
+    order = client.checkout(
+        customer, [{"variant_id": medium["id"], "quantity": 2}, {"product_id": single["id"], "quantity": 1}]
+    )
+    final = client.final_order(customer, order.json()["id"])
+
+    # Then the shirt by its product alone is refused, and the order has the variant's SKU and values
+    assert by_product.status_code == 400
+    assert by_product.json()["errors"][0]["code"] == "variant_required"
+    assert (order.status_code, final["status"], final["total"]) == (201, "confirmed", "49.00")
+    assert [(line["sku"], line["name"], line["variant_id"]) for line in final["items"]] == [
+        (f"SH-{tag}-M", f"Shirt {tag} (M)", medium["id"]),
+        (single["sku"], single["name"], single["id"]),  # a product without variants is its one variant
+    ]
+    assert client.stock(medium["id"], on_hand=1, reserved=0)["product_id"] == shirt.json()["id"]
+    assert client.stock(small["id"], on_hand=0)["available"] == 0
+    listed = client.get(
+        "/api/products/", params={"brand": brand.json()["slug"], "attr": f"size-{tag}:m", "facets": "true"}
+    )
+    assert [p["id"] for p in listed.json()["results"]] == [shirt.json()["id"]]
+    assert listed.json()["facets"]["brands"] == [{"slug": brand.json()["slug"], "name": f"Brand {tag}", "count": 1}]
+
+
 def test_declined_card_cancels_the_order(client, staff):
     product = client.product(staff, stock=5)
     customer = client.customer()

@@ -1,7 +1,8 @@
 """The demo shop that `make run` seeds: one list every service's seed command reads.
 
-Product ids are derived from the SKU (UUID 5), so the catalog and the inventory seed the same
-products without asking each other.
+Ids are derived from SKUs (UUID 5), so the catalog and the inventory seed the same variants
+without asking each other: a product without variants is its one variant (the product's id,
+from its SKU); a product with variants has an id from its slug and one per variant's SKU.
 """
 
 import uuid
@@ -13,6 +14,17 @@ def demo_product_id(sku: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, sku)
 
 
+def demo_variant_ids() -> list[tuple[uuid.UUID, str]]:
+    """(id, SKU) of every variant the demo catalog sells: what inventory puts on the shelf."""
+    ids = []
+    for product in DEMO_PRODUCTS:
+        if "variants" in product:
+            ids += [(demo_product_id(variant["sku"]), variant["sku"]) for variant in product["variants"]]
+        else:
+            ids.append((demo_product_id(product["sku"]), product["sku"]))
+    return ids
+
+
 DEMO_STOCK_ON_HAND = 50
 
 # (slug, name, parent slug, description)
@@ -22,12 +34,63 @@ DEMO_CATEGORIES = [
     ("phones", "Phones", "electronics", "Smartphones and accessories."),
     ("books", "Books", None, "Printed books across every genre."),
     ("home", "Home", None, "Kitchen and household essentials."),
+    ("clothing", "Clothing", None, "T-shirts, hoodies and layers for every season."),
 ]
 
-# Each product's id is demo_product_id(sku).
+# (slug, name, description)
+DEMO_BRANDS = [
+    ("aero", "Aero", "Laptops and phones designed in Lisbon."),
+    ("pulse", "Pulse", "Audio gear and accessories."),
+    ("northwind", "Northwind", "Clothing for everyday weather."),
+]
+
+# slug: (name, values in display order)
+DEMO_ATTRIBUTES = {
+    "size": ("Size", ["S", "M", "L", "XL"]),
+    "color": ("Colour", ["Black", "White", "Forest green"]),
+}
+
+# (slug, name, the attributes its variants vary by)
+DEMO_PRODUCT_TYPES = [("t-shirt", "T-shirt", ["size", "color"]), ("hoodie", "Hoodie", ["size"])]
+
+
+def _variants(prefix: str, price: str, sizes: list[str], colors: list[str | None]) -> list[dict]:
+    variants = []
+    for color in colors:
+        for size in sizes:
+            attributes = {"size": size} | ({"color": color} if color else {})
+            suffix = "-".join(part.upper().replace(" ", "") for part in (color, size) if part)
+            variants.append({"sku": f"{prefix}-{suffix}", "price": price, "attributes": attributes})
+    return variants
+
+
+# A product without variants: its id is demo_product_id(sku), and so is its one variant's.
+# With variants: the product's id is demo_product_id(slug), each variant's demo_product_id(its sku).
 DEMO_PRODUCTS = [
     {
+        "slug": "northwind-organic-tee",
+        "name": "Northwind Organic Tee",
+        "category": "clothing",
+        "brand": "northwind",
+        "product_type": "t-shirt",
+        "description": "A heavyweight organic cotton T-shirt, cut for every day.",
+        "variants": _variants("TEE-ORG", "24.00", ["S", "M", "L", "XL"], ["Black", "White", "Forest green"]),
+    },
+    {
+        "slug": "northwind-storm-hoodie",
+        "name": "Northwind Storm Hoodie",
+        "category": "clothing",
+        "brand": "northwind",
+        "product_type": "hoodie",
+        "description": "A brushed-fleece hoodie with a water-repellent finish.",
+        "variants": [
+            *_variants("HOOD-STORM", "69.00", ["S", "M", "L"], [None]),
+            {"sku": "HOOD-STORM-XL", "price": "74.00", "attributes": {"size": "XL"}},
+        ],
+    },
+    {
         "sku": "LAP-AIR-13",
+        "brand": "aero",
         "slug": "aero-13-ultrabook",
         "name": "Aero 13 Ultrabook",
         "category": "laptops",
@@ -36,6 +99,7 @@ DEMO_PRODUCTS = [
     },
     {
         "sku": "LAP-PRO-16",
+        "brand": "aero",
         "slug": "forge-16-pro-laptop",
         "name": "Forge 16 Pro Laptop",
         "category": "laptops",
@@ -52,6 +116,7 @@ DEMO_PRODUCTS = [
     },
     {
         "sku": "PHN-NOVA-6",
+        "brand": "aero",
         "slug": "nova-6-smartphone",
         "name": "Nova 6 Smartphone",
         "category": "phones",
@@ -60,6 +125,7 @@ DEMO_PRODUCTS = [
     },
     {
         "sku": "PHN-LITE-5",
+        "brand": "aero",
         "slug": "nova-lite-5-smartphone",
         "name": "Nova Lite 5 Smartphone",
         "category": "phones",
@@ -68,6 +134,7 @@ DEMO_PRODUCTS = [
     },
     {
         "sku": "ACC-USBC-65",
+        "brand": "pulse",
         "slug": "65w-usb-c-charger",
         "name": "65W USB-C Charger",
         "category": "electronics",
@@ -76,6 +143,7 @@ DEMO_PRODUCTS = [
     },
     {
         "sku": "ACC-BUDS-2",
+        "brand": "pulse",
         "slug": "pulse-wireless-earbuds",
         "name": "Pulse Wireless Earbuds",
         "category": "electronics",

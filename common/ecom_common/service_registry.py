@@ -52,7 +52,7 @@ SERVICES: tuple[Service, ...] = (
         port=8001,
         admin_slug="products",
         title="Catalog",
-        routes=("/api/products/", "/api/categories/"),
+        routes=("/api/products/", "/api/categories/", "/api/brands/", "/api/attributes/", "/api/product-types/"),
     ),
     Service(
         name="order",

@@ -28,11 +28,11 @@ class LowStockFilter(admin.SimpleListFilter):
 
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
-    list_display = ["product_id", "on_hand", "reserved", "available", "low_stock_threshold", "updated_at"]
+    list_display = ["variant_id", "on_hand", "reserved", "available", "low_stock_threshold", "updated_at"]
     list_filter = [LowStockFilter]
-    search_fields = ["product_id"]
-    fields = ["product_id", "on_hand", "reserved", "available", "low_stock_threshold", "history", "updated_at"]
-    readonly_fields = ["product_id", "on_hand", "reserved", "available", "history", "updated_at"]
+    search_fields = ["variant_id"]
+    fields = ["variant_id", "on_hand", "reserved", "available", "low_stock_threshold", "history", "updated_at"]
+    readonly_fields = ["variant_id", "on_hand", "reserved", "available", "history", "updated_at"]
 
     def has_add_permission(self, request):
         return False  # made by product.created or the first adjustment
@@ -47,20 +47,20 @@ class StockAdmin(admin.ModelAdmin):
     @admin.display(description="history")
     def history(self, stock: Stock) -> str:
         return format_html(
-            '<a href="{}?product__product_id__exact={}">Reservations ({})</a> · '
-            '<a href="{}?product__product_id__exact={}">Movements ({})</a>',
+            '<a href="{}?variant__variant_id__exact={}">Reservations ({})</a> · '
+            '<a href="{}?variant__variant_id__exact={}">Movements ({})</a>',
             reverse("admin:stock_reservation_changelist"),
-            stock.product_id,
+            stock.variant_id,
             stock.reservations.count(),
             reverse("admin:stock_stockmovement_changelist"),
-            stock.product_id,
+            stock.variant_id,
             stock.movements.count(),
         )
 
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ["order_id", "product_id", "quantity", "status", "expires_at", "created_at"]
+    list_display = ["order_id", "variant_id", "quantity", "status", "expires_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["order_id"]
     date_hierarchy = "created_at"
@@ -70,7 +70,7 @@ class ReservationAdmin(ReadOnlyAdmin):
 class StockMovementAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
-        "product_id",
+        "variant_id",
         "kind",
         "on_hand_delta",
         "reserved_delta",
@@ -79,7 +79,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "reason",
     ]
     list_filter = ["kind"]
-    search_fields = ["product__product_id", "order_id"]
+    search_fields = ["variant__variant_id", "order_id"]
     date_hierarchy = "created_at"
 
 

@@ -1,4 +1,4 @@
-"""HTTP interface of inventory: a product's stock, staff adjustments and its movements."""
+"""HTTP interface of inventory: a variant's stock, staff adjustments and its movements."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -19,29 +19,34 @@ from stock import selectors, services
 from stock.models import Stock
 from stock.serializers import StockAdjustSerializer, StockMovementSerializer, StockSerializer
 
-PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The product's id.")
+VARIANT_ID = OpenApiParameter(
+    "variant_id",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    description="The variant's id (for a product without variants, the product's id).",
+)
 ADJUST_IDEMPOTENCY_KEY = idempotency_key_parameter(
     required=False, description="A UUID; retrying with the same key applies the adjustment once."
 )
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
-def _stock_or_404(product_id) -> Stock:
-    stock = selectors.stock_get(product_id=product_id)
+def _stock_or_404(variant_id) -> Stock:
+    stock = selectors.stock_get(variant_id=variant_id)
     if stock is None:
         raise Http404
     return stock
 
 
 @extend_schema_view(
-    retrieve=extend_schema(summary="A product's stock", parameters=[PRODUCT_ID]),
+    retrieve=extend_schema(summary="A variant's stock", parameters=[VARIANT_ID]),
     adjust=extend_schema(
         summary="Add or remove units on hand (staff); creates the stock record if absent",
-        parameters=[PRODUCT_ID, ADJUST_IDEMPOTENCY_KEY],
+        parameters=[VARIANT_ID, ADJUST_IDEMPOTENCY_KEY],
     ),
     movements=extend_schema(
-        summary="A product's stock movements, newest first (staff)",
-        parameters=[PRODUCT_ID],
+        summary="A variant's stock movements, newest first (staff)",
+        parameters=[VARIANT_ID],
         responses=StockMovementSerializer(many=True),  # a list: paginated, like every list
     ),
 )
@@ -52,22 +57,22 @@ class StockViewSet(ApiViewSet):
     input_serializer_classes = {"adjust": StockAdjustSerializer}
     output_serializer_classes = {"movements": StockMovementSerializer}
     queryset = Stock.objects.none()  # lets the schema name the path parameter's type
-    lookup_field = "product_id"
+    lookup_field = "variant_id"
     lookup_value_regex = UUID_PATTERN
     filter_backends = []
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "retrieve" else [IsStaff()]
 
-    def retrieve(self, request, product_id=None):
-        return self.respond(_stock_or_404(product_id))
+    def retrieve(self, request, variant_id=None):
+        return self.respond(_stock_or_404(variant_id))
 
     @action(detail=True, methods=["post"])
-    def adjust(self, request, product_id=None):
+    def adjust(self, request, variant_id=None):
         payload = self.read_input()
         key = idempotency_key(request, required=False)
         stock = services.stock_adjust(
-            product_id=product_id,
+            variant_id=variant_id,
             delta=payload["delta"],
             reason=payload["reason"],
             actor=str(request.user.id),
@@ -76,6 +81,6 @@ class StockViewSet(ApiViewSet):
         return self.respond(stock)
 
     @action(detail=True, methods=["get"], url_name="movement-list")
-    def movements(self, request, product_id=None):
-        stock = _stock_or_404(product_id)
-        return self.respond_page(selectors.stock_movement_list(product_id=stock.product_id))
+    def movements(self, request, variant_id=None):
+        stock = _stock_or_404(variant_id)
+        return self.respond_page(selectors.stock_movement_list(variant_id=stock.variant_id))

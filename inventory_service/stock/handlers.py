@@ -8,9 +8,9 @@ def _actor(event: Event) -> str:
     return f"event:{event.id}"
 
 
-@event_handler("product.created")
+@event_handler("product.created", "product.updated")
 def stock_create_on_product_created(event: Event) -> None:
-    services.stock_create_for_product(product_id=event.data["product_id"])
+    services.stock_create_for_product(product_id=event.data["product_id"], variants=event.data.get("variants"))
 
 
 @event_handler("order.created")

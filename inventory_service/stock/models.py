@@ -1,4 +1,5 @@
-"""Stock per product, the reservations orders hold on it, and the ledger of every change."""
+"""Stock per variant (what is sold: a product's SKU), the reservations orders hold on it, and the
+ledger of every change."""
 
 import uuid
 
@@ -13,16 +14,19 @@ def default_low_stock_threshold() -> int:
 
 
 class Stock(models.Model):
-    """What is on the shelf (``on_hand``) and how much of it orders hold (``reserved``)."""
+    """What is on the shelf (``on_hand``) and how much of it orders hold (``reserved``) of one
+    variant. A product without variants has one, with the product's own id."""
 
-    product_id = models.UUIDField(primary_key=True)
+    variant_id = models.UUIDField(primary_key=True)
+    # The variant's product, from the catalog's events (empty until one arrives).
+    product_id = models.UUIDField(null=True, blank=True, db_index=True)
     on_hand = models.PositiveIntegerField(default=0)
     reserved = models.PositiveIntegerField(default=0)
     low_stock_threshold = models.PositiveIntegerField(default=default_low_stock_threshold)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["product_id"]
+        ordering = ["variant_id"]
         # The database itself guarantees available = on_hand - reserved never drops below zero.
         constraints = [
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_non_negative"),
@@ -33,7 +37,7 @@ class Stock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.available} available"
+        return f"{self.variant_id}: {self.available} available"
 
     @property
     def available(self) -> int:
@@ -49,7 +53,7 @@ class Reservation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_id = models.UUIDField()
-    product = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
+    variant = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.HELD)
     expires_at = models.DateTimeField()
@@ -59,17 +63,17 @@ class Reservation(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["order_id", "product"], name="stock_reservation_one_per_order_line"),
+            models.UniqueConstraint(fields=["order_id", "variant"], name="stock_reservation_one_per_order_line"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="stock_reservation_quantity_positive"),
         ]
         indexes = [models.Index(fields=["status", "expires_at"], name="stock_reservation_due")]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_id} for order {self.order_id} ({self.status})"
+        return f"{self.quantity} × {self.variant_id} for order {self.order_id} ({self.status})"
 
 
 class StockMovement(models.Model):
-    """One change of a product's on_hand and/or reserved; their sums are the current stock."""
+    """One change of a variant's on_hand and/or reserved; their sums are the current stock."""
 
     class Kind(models.TextChoices):
         ADJUSTMENT = "adjustment"
@@ -80,7 +84,7 @@ class StockMovement(models.Model):
         EXPIRY = "expiry"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    product = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
+    variant = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
@@ -96,7 +100,7 @@ class StockMovement(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.product_id} on_hand {self.on_hand_delta:+d} reserved {self.reserved_delta:+d}"
+        return f"{self.kind} {self.variant_id} on_hand {self.on_hand_delta:+d} reserved {self.reserved_delta:+d}"
 
 
 class InventoryOrder(ParticipantOrder):

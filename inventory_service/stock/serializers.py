@@ -12,7 +12,7 @@ class StockSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Stock
-        fields = ["product_id", "on_hand", "reserved", "available", "low_stock_threshold"]
+        fields = ["variant_id", "product_id", "on_hand", "reserved", "available", "low_stock_threshold"]
         read_only_fields = fields
 
 
@@ -24,13 +24,13 @@ class StockAdjustSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="InventoryStockMovement")
 class StockMovementSerializer(serializers.ModelSerializer):
-    product_id = serializers.UUIDField(read_only=True)
+    variant_id = serializers.UUIDField(read_only=True)
 
     class Meta:
         model = StockMovement
         fields = [
             "id",
-            "product_id",
+            "variant_id",
             "kind",
             "on_hand_delta",
             "reserved_delta",

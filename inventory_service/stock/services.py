@@ -1,6 +1,6 @@
 """Writes to stock: staff adjustments, and the reservations the checkout saga moves along.
 
-Every change locks the Stock rows it touches with ``SELECT ... FOR UPDATE`` in product_id
+Every change locks the Stock rows it touches with ``SELECT ... FOR UPDATE`` in variant_id
 order (the same order everywhere, so two transactions never wait on each other in a cycle) and
 writes one StockMovement per row it changes. The transitions of one order first lock that
 order's InventoryOrder row, so they run one after another whatever order the events arrive in.
@@ -34,22 +34,23 @@ def _uuid(value, *, field: str) -> uuid.UUID:
 
 
 def _order_lines(items: Iterable[Mapping]) -> dict[uuid.UUID, int]:
-    """``{product_id: quantity}`` in product_id order; the same product twice is one line."""
+    """``{variant_id: quantity}`` in variant_id order; the same variant twice is one line."""
     lines: dict[uuid.UUID, int] = {}
     for item in items:
         quantity = item.get("quantity")
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             raise ValidationError({"items": ValidationError("Each quantity is a positive integer.", code="invalid")})
-        product_id = _uuid(item.get("product_id"), field="items")
-        lines[product_id] = lines.get(product_id, 0) + quantity
+        # Orders placed before variants name the product: its one variant has its id.
+        variant_id = _uuid(item.get("variant_id") or item.get("product_id"), field="items")
+        lines[variant_id] = lines.get(variant_id, 0) + quantity
     if not lines:
         raise ValidationError({"items": ValidationError("An order has at least one item.", code="empty")})
     return dict(sorted(lines.items()))
 
 
-def _stocks_lock(*, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Stock]:
-    rows = Stock.objects.select_for_update().filter(product_id__in=list(product_ids)).order_by("product_id")
-    return {stock.product_id: stock for stock in rows}
+def _stocks_lock(*, variant_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Stock]:
+    rows = Stock.objects.select_for_update().filter(variant_id__in=list(variant_ids)).order_by("variant_id")
+    return {stock.variant_id: stock for stock in rows}
 
 
 def _stock_change(
@@ -69,7 +70,7 @@ def _stock_change(
     stock.reserved += reserved_delta
     stock.save(update_fields=["on_hand", "reserved", "updated_at"])
     movement = StockMovement.objects.create(
-        product=stock,
+        variant=stock,
         kind=kind,
         on_hand_delta=on_hand_delta,
         reserved_delta=reserved_delta,
@@ -82,7 +83,8 @@ def _stock_change(
         event_publish(
             type="inventory.low_stock",
             data={
-                "product_id": str(stock.product_id),
+                "variant_id": str(stock.variant_id),
+                "product_id": str(stock.product_id or stock.variant_id),
                 "available": stock.available,
                 "threshold": stock.low_stock_threshold,
             },
@@ -91,21 +93,32 @@ def _stock_change(
 
 
 def _items_data(reservations: Iterable[Reservation]) -> list[dict]:
-    return [{"product_id": str(r.product_id), "quantity": r.quantity} for r in reservations]
+    return [{"variant_id": str(r.variant_id), "quantity": r.quantity} for r in reservations]
 
 
 # ---------------------------------------------------------------------------
 # Stock records and staff adjustments
 # ---------------------------------------------------------------------------
-def stock_create_for_product(*, product_id: uuid.UUID | str) -> Stock:
-    """The product's stock record, made empty if it has none yet (on ``product.created``)."""
-    stock, _ = Stock.objects.get_or_create(product_id=_uuid(product_id, field="product_id"))
-    return stock
+@transaction.atomic
+def stock_create_for_product(*, product_id: uuid.UUID | str, variants: list[dict] | None) -> list[Stock]:
+    """A stock record per variant of the product, made empty where there is none yet, each
+    knowing its product (on ``product.created`` and ``product.updated``: a new variant gets its
+    record). An event from before variants names none: the product's own id is its one variant."""
+    product_id = _uuid(product_id, field="product_id")
+    variant_ids = [_uuid(v["variant_id"], field="variants") for v in variants] if variants else [product_id]
+    stocks = []
+    for variant_id in variant_ids:
+        stock, created = Stock.objects.get_or_create(variant_id=variant_id, defaults={"product_id": product_id})
+        if not created and stock.product_id != product_id:
+            stock.product_id = product_id
+            stock.save(update_fields=["product_id", "updated_at"])
+        stocks.append(stock)
+    return stocks
 
 
 def stock_adjust(
     *,
-    product_id: uuid.UUID | str,
+    variant_id: uuid.UUID | str,
     delta: int,
     reason: str,
     actor: str,
@@ -119,30 +132,30 @@ def stock_adjust(
     """
     try:
         return _stock_adjust(
-            product_id=_uuid(product_id, field="product_id"),
+            variant_id=_uuid(variant_id, field="variant_id"),
             delta=delta,
             reason=reason,
             actor=actor,
             idempotency_key=idempotency_key or None,
         )
     except IntegrityError as error:
-        # Only a concurrent use of the same key on another product gets here.
+        # Only a concurrent use of the same key on another variant gets here.
         raise ConflictError("This Idempotency-Key is being used for another adjustment.") from error
 
 
 @transaction.atomic
-def _stock_adjust(*, product_id: uuid.UUID, delta: int, reason: str, actor: str, idempotency_key: str | None) -> Stock:
+def _stock_adjust(*, variant_id: uuid.UUID, delta: int, reason: str, actor: str, idempotency_key: str | None) -> Stock:
     if delta == 0:
         raise ValidationError(
             {"delta": ValidationError("An adjustment changes stock by at least one unit.", code="zero")}
         )
-    Stock.objects.get_or_create(product_id=product_id)
-    stock = Stock.objects.select_for_update().get(product_id=product_id)
+    Stock.objects.get_or_create(variant_id=variant_id)
+    stock = Stock.objects.select_for_update().get(variant_id=variant_id)
     if idempotency_key:
         # Looked up under the row lock, so a concurrent retry waits for this one and then sees it.
         previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
         if previous is not None:
-            if previous.product_id != product_id or previous.on_hand_delta != delta:
+            if previous.variant_id != variant_id or previous.on_hand_delta != delta:
                 raise ConflictError("This Idempotency-Key was already used for a different adjustment.")
             return stock
     if stock.on_hand + delta < stock.reserved:
@@ -182,15 +195,15 @@ def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mappin
     order = InventoryOrder.objects.lock(order_id)
     if order.is_cancelled or Reservation.objects.filter(order_id=order_id).exists():
         return []
-    stocks = _stocks_lock(product_ids=lines)
+    stocks = _stocks_lock(variant_ids=lines)
     shortages = [
         {
-            "product_id": str(product_id),
+            "variant_id": str(variant_id),
             "requested": quantity,
-            "available": stocks[product_id].available if product_id in stocks else 0,
+            "available": stocks[variant_id].available if variant_id in stocks else 0,
         }
-        for product_id, quantity in lines.items()
-        if product_id not in stocks or stocks[product_id].available < quantity
+        for variant_id, quantity in lines.items()
+        if variant_id not in stocks or stocks[variant_id].available < quantity
     ]
     if shortages:
         event_publish(
@@ -200,10 +213,10 @@ def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mappin
         return []
     expires_at = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS)
     reservations = []
-    for product_id, quantity in lines.items():
-        stock = stocks[product_id]
+    for variant_id, quantity in lines.items():
+        stock = stocks[variant_id]
         reservations.append(
-            Reservation.objects.create(order_id=order_id, product=stock, quantity=quantity, expires_at=expires_at)
+            Reservation.objects.create(order_id=order_id, variant=stock, quantity=quantity, expires_at=expires_at)
         )
         _stock_change(
             stock=stock,
@@ -232,16 +245,16 @@ def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> li
     """
     order_id = _uuid(order_id, field="order_id")
     order = InventoryOrder.objects.lock(order_id)
-    reservations = list(Reservation.objects.filter(order_id=order_id).order_by("product_id"))
+    reservations = list(Reservation.objects.filter(order_id=order_id).order_by("variant_id"))
     statuses = {reservation.status for reservation in reservations}
     if order.is_cancelled or not reservations or Reservation.Status.COMMITTED in statuses:
         return []
     to_commit = [r for r in reservations if r.status in (Reservation.Status.HELD, Reservation.Status.EXPIRED)]
-    stocks = _stocks_lock(product_ids=[r.product_id for r in to_commit])
+    stocks = _stocks_lock(variant_ids=[r.variant_id for r in to_commit])
     shortages = [
-        {"product_id": str(r.product_id), "requested": r.quantity, "available": stocks[r.product_id].available}
+        {"variant_id": str(r.variant_id), "requested": r.quantity, "available": stocks[r.variant_id].available}
         for r in to_commit
-        if r.status == Reservation.Status.EXPIRED and stocks[r.product_id].available < r.quantity
+        if r.status == Reservation.Status.EXPIRED and stocks[r.variant_id].available < r.quantity
     ]
     if shortages:
         event_publish(
@@ -254,7 +267,7 @@ def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> li
         reservation.status = Reservation.Status.COMMITTED
         reservation.save(update_fields=["status", "updated_at"])
         _stock_change(
-            stock=stocks[reservation.product_id],
+            stock=stocks[reservation.variant_id],
             kind=StockMovement.Kind.COMMIT,
             on_hand_delta=-reservation.quantity,
             reserved_delta=-reservation.quantity if held else 0,
@@ -280,14 +293,14 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
     reservations = list(
         Reservation.objects.filter(
             order_id=order_id, status__in=[Reservation.Status.HELD, Reservation.Status.COMMITTED]
-        ).order_by("product_id")
+        ).order_by("variant_id")
     )
     if not reservations:
         return []
-    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
+    stocks = _stocks_lock(variant_ids=[r.variant_id for r in reservations])
     released, restocked = [], []
     for reservation in reservations:
-        stock = stocks[reservation.product_id]
+        stock = stocks[reservation.variant_id]
         if reservation.status == Reservation.Status.HELD:
             _stock_change(
                 stock=stock,
@@ -326,9 +339,9 @@ def stock_restock_for_return(*, order_id: uuid.UUID | str, items: Iterable[Mappi
     order_id = _uuid(order_id, field="order_id")
     lines = _order_lines(items)
     InventoryOrder.objects.lock(order_id)
-    stocks = _stocks_lock(product_ids=lines)
-    for product_id, quantity in lines.items():
-        stock = stocks.get(product_id) or Stock.objects.create(product_id=product_id)
+    stocks = _stocks_lock(variant_ids=lines)
+    for variant_id, quantity in lines.items():
+        stock = stocks.get(variant_id) or Stock.objects.create(variant_id=variant_id)
         _stock_change(
             stock=stock,
             kind=StockMovement.Kind.RESTOCK,
@@ -356,17 +369,17 @@ def _reservation_expire_for_order(*, order_id: uuid.UUID, now: datetime) -> list
     InventoryOrder.objects.lock(order_id)
     reservations = list(
         Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now).order_by(
-            "product_id"
+            "variant_id"
         )
     )
     if not reservations:
         return []  # committed or released meanwhile
-    stocks = _stocks_lock(product_ids=[r.product_id for r in reservations])
+    stocks = _stocks_lock(variant_ids=[r.variant_id for r in reservations])
     for reservation in reservations:
         reservation.status = Reservation.Status.EXPIRED
         reservation.save(update_fields=["status", "updated_at"])
         _stock_change(
-            stock=stocks[reservation.product_id],
+            stock=stocks[reservation.variant_id],
             kind=StockMovement.Kind.EXPIRY,
             reserved_delta=-reservation.quantity,
             reason="reservation expired",

@@ -2,23 +2,23 @@
 
 from django.contrib import admin
 
-from cart.models import Cart, CartItem, CatalogProduct
+from cart.models import Cart, CartItem, CatalogVariant
 from ecom_common.admin import ReadOnlyAdminMixin
 
 
-@admin.register(CatalogProduct)
-class CatalogProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["sku", "name", "price", "currency", "is_active", "is_deleted", "source_updated_at"]
+@admin.register(CatalogVariant)
+class CatalogVariantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sku", "display_name", "price", "currency", "is_active", "is_deleted", "source_updated_at"]
     list_filter = ["is_active", "is_deleted", "currency"]
-    search_fields = ["product_id", "sku", "name"]
+    search_fields = ["variant_id", "product_id", "sku", "name"]
 
 
 class CartItemInline(admin.TabularInline):
     model = CartItem
     extra = 0
-    fields = ["product", "quantity", "created_at", "updated_at"]
+    fields = ["variant", "quantity", "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
-    raw_id_fields = ["product"]
+    raw_id_fields = ["variant"]
 
 
 @admin.register(Cart)

@@ -31,7 +31,12 @@ class CartViewSet(ApiViewSet):
     partial_update=extend_schema(summary="Change a cart line's quantity"),
     destroy=extend_schema(summary="Remove a cart line"),
 )
-@extend_validation_errors(["unavailable", "currency_mismatch"], field_name="product_id", actions=["create"])
+@extend_validation_errors(
+    ["unavailable", "currency_mismatch", "variant_required"], field_name="product_id", actions=["create"]
+)
+@extend_validation_errors(
+    ["unavailable", "currency_mismatch", "required"], field_name="variant_id", actions=["create"]
+)
 @extend_validation_errors(["invalid_quantity"], field_name="quantity", actions=["create", "partial_update"])
 class CartItemViewSet(ApiViewSet):
     input_serializer_class = CartItemAddSerializer

@@ -1,23 +1,26 @@
-"""The order service's copy of the catalog: kept by ``product.*`` events, and read from the
-catalog service when the copy has never heard of a product.
+"""The order service's copy of the catalog: its variants (what is bought), kept by ``product.*``
+events, read from the catalog service when the copy has never heard of a product.
 
-The copy is kept by ``product.*`` events; a product staff just created can be bought before its
-``product.created`` arrives: checkout and the cart ask the catalog once, store the answer in the
-copy (as of the product's ``updated_at``, so events stay authoritative), then go on as usual.
-A product the copy knows (even inactive or deleted) is never fetched: the events decided it.
+A product staff just created can be bought before its ``product.created`` arrives: checkout and
+the cart ask the catalog once, store the answer in the copy (as of the product's
+``updated_at``, so events stay authoritative), then go on as usual. A product the copy knows
+(even inactive or deleted) is never fetched: the events decided it.
+
+What a customer names is a variant (``variant_id``) or, for a product with exactly one variant,
+the product (``product_id``): ``catalog_variant_choose`` turns either into the variant.
 """
 
 import logging
 import uuid
-from datetime import datetime
 from decimal import Decimal
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from cart.models import CatalogProduct
+from cart.models import CatalogVariant
 
 logger = logging.getLogger(__name__)
 
@@ -25,60 +28,66 @@ logger = logging.getLogger(__name__)
 CATALOG_TIMEOUT_SECONDS = 2
 
 
+def _variants_of(data: dict) -> list[dict]:
+    """The variants an event (or the catalog's API) gives for a product; one from before
+    variants gives none: the product is its one variant, under its own id."""
+    if data.get("variants"):
+        return [{**variant, "id": variant.get("variant_id") or variant.get("id")} for variant in data["variants"]]
+    return [
+        {"id": data["product_id"], "sku": data["sku"], "price": data["price"], "attributes": {}, "is_active": True}
+    ]
+
+
 @transaction.atomic
-def catalog_product_upsert(
-    *,
-    product_id: uuid.UUID,
-    sku: str,
-    name: str,
-    price: Decimal,
-    currency: str,
-    is_active: bool,
-    updated_at: datetime,
-) -> CatalogProduct:
-    """Stores the product as of ``updated_at``, unless a newer state (or its deletion) is known."""
-    product = CatalogProduct.objects.select_for_update().filter(product_id=product_id).first()
-    if product is None:
-        product = CatalogProduct(product_id=product_id)
-    elif product.is_deleted or (product.source_updated_at and product.source_updated_at >= updated_at):
+def catalog_product_store(*, product_id: uuid.UUID, data: dict) -> list[CatalogVariant]:
+    """Stores the product's variants as of its ``updated_at``, unless a newer state (or their
+    deletion) is known; a variant the copy has but ``data`` lacks was removed: a tombstone."""
+    updated_at = parse_datetime(data["updated_at"])
+    known = {v.variant_id: v for v in CatalogVariant.objects.select_for_update().filter(product_id=product_id)}
+    if any(v.source_updated_at and v.source_updated_at >= updated_at for v in known.values()):
         logger.info("stale product event ignored", extra={"product_id": str(product_id)})
-        return product
-    product.sku, product.name, product.price, product.currency = sku, name, price, currency
-    product.is_active = is_active
-    product.source_updated_at = updated_at
-    product.save()
-    return product
+        return list(known.values())
+    stored = []
+    for variant in _variants_of(data):
+        variant_id = uuid.UUID(str(variant["id"]))
+        copy = (
+            known.pop(variant_id, None)
+            or CatalogVariant.objects.select_for_update().filter(variant_id=variant_id).first()
+        )
+        if copy is None:
+            copy = CatalogVariant(variant_id=variant_id)
+        elif copy.is_deleted:
+            continue
+        copy.product_id = product_id
+        copy.sku, copy.name, copy.attributes = variant["sku"], data["name"], variant.get("attributes") or {}
+        copy.price, copy.currency = Decimal(str(variant["price"])), data["currency"]
+        copy.is_active = bool(data["is_active"]) and bool(variant.get("is_active", True))
+        copy.source_updated_at = updated_at
+        copy.save()
+        stored.append(copy)
+    for removed in known.values():
+        removed.is_active, removed.is_deleted, removed.source_updated_at = False, True, updated_at
+        removed.save()
+    return stored
 
 
 @transaction.atomic
-def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str) -> CatalogProduct:
-    """Marks the product deleted for good; a tombstone is made if it was never seen."""
-    product = CatalogProduct.objects.select_for_update().filter(product_id=product_id).first()
-    if product is None:
-        product = CatalogProduct(product_id=product_id, sku=sku)
-    product.is_active = False
-    product.is_deleted = True
-    product.save()
-    return product
-
-
-def catalog_product_store(*, product_id: uuid.UUID, data: dict) -> CatalogProduct:
-    """``catalog_product_upsert`` from the catalog's own shape of a product (its events' data
-    and its API's body carry the same fields)."""
-    return catalog_product_upsert(
-        product_id=product_id,
-        sku=data["sku"],
-        name=data["name"],
-        price=Decimal(str(data["price"])),
-        currency=data["currency"],
-        is_active=data["is_active"],
-        updated_at=parse_datetime(data["updated_at"]),
-    )
+def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str, variant_ids: list[str] | None = None) -> None:
+    """Marks every variant of the product deleted for good; a tombstone is made for one never seen."""
+    known = {v.variant_id: v for v in CatalogVariant.objects.select_for_update().filter(product_id=product_id)}
+    for variant_id in [uuid.UUID(str(v)) for v in variant_ids or [product_id]]:
+        known.setdefault(variant_id, CatalogVariant(variant_id=variant_id, product_id=product_id, sku=sku))
+    for variant in known.values():
+        variant.is_active, variant.is_deleted = False, True
+        variant.save()
 
 
 def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
-    """Copies from the catalog the products of ``product_ids`` the copy lacks; returns how many."""
-    known = set(CatalogProduct.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True))
+    """Copies from the catalog the products of ``product_ids`` the copy lacks; returns how many.
+    (An id the catalog does not know as a product, a variant's say, is simply not found.)"""
+    known = set(
+        CatalogVariant.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True).distinct()
+    ) | set(CatalogVariant.objects.filter(variant_id__in=product_ids).values_list("variant_id", flat=True))
     fetched = 0
     for product_id in dict.fromkeys(product_ids):
         if product_id in known:
@@ -86,8 +95,7 @@ def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
         product = _catalog_product(product_id)
         if product is None:
             continue
-        with transaction.atomic():
-            catalog_product_store(product_id=product_id, data=product)
+        catalog_product_store(product_id=product_id, data=product)
         fetched += 1
     return fetched
 
@@ -101,4 +109,26 @@ def _catalog_product(product_id: uuid.UUID) -> dict | None:
         return None
     if response.status_code != 200:
         return None  # not in the catalog, or not for sale
-    return response.json()
+    product = response.json()
+    return {**product, "product_id": product["id"]}
+
+
+def catalog_variant_choose(
+    *, variant_id: uuid.UUID | None = None, product_id: uuid.UUID | None = None
+) -> CatalogVariant:
+    """The variant a customer names, by its id or by its product's (a product with exactly one
+    variant). A ValidationError with code ``unavailable`` (not for sale, or unknown) or
+    ``variant_required`` (the product comes in several variants)."""
+    if variant_id is not None:
+        variant = CatalogVariant.objects.filter(variant_id=variant_id).first()
+    else:
+        variants = list(CatalogVariant.objects.filter(product_id=product_id, is_deleted=False)[:2])
+        if len(variants) > 1:
+            raise ValidationError(
+                "This product comes in several variants: name the one you want with variant_id.",
+                code="variant_required",
+            )
+        variant = variants[0] if variants else None
+    if variant is None or not variant.is_available:
+        raise ValidationError("This product is not available.", code="unavailable")
+    return variant

@@ -13,4 +13,8 @@ def catalog_product_sync(event: Event) -> None:
 
 @event_handler("product.deleted")
 def catalog_product_delete(event: Event) -> None:
-    catalog.catalog_product_mark_deleted(product_id=uuid.UUID(event.data["product_id"]), sku=event.data.get("sku", ""))
+    catalog.catalog_product_mark_deleted(
+        product_id=uuid.UUID(event.data["product_id"]),
+        sku=event.data.get("sku", ""),
+        variant_ids=event.data.get("variant_ids"),
+    )

@@ -10,16 +10,21 @@ from ecom_common.money import DEFAULT_CURRENCY
 MAX_QUANTITY = 100
 
 
-class CatalogProduct(models.Model):
-    """A product as the catalog last announced it; checkout snapshots names and prices from here."""
+class CatalogVariant(models.Model):
+    """A variant (what is bought: a product's SKU) as the catalog last announced it; checkout
+    snapshots names and prices from here. A product without variants is its one variant, with
+    the product's id."""
 
-    product_id = models.UUIDField(primary_key=True)
+    variant_id = models.UUIDField(primary_key=True)
+    product_id = models.UUIDField(db_index=True)
     sku = models.CharField("SKU", max_length=64, blank=True)
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, help_text="The product's name.")
+    attributes = models.JSONField(default=dict, blank=True, help_text='The variant\'s values, e.g. {"size": "M"}.')
     price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    # For sale: the product and the variant are both active.
     is_active = models.BooleanField(default=False)
-    # A deleted product stays as a tombstone, so an older update arriving late cannot bring it back.
+    # A deleted variant stays as a tombstone, so an older update arriving late cannot bring it back.
     is_deleted = models.BooleanField(default=False)
     source_updated_at = models.DateTimeField(
         null=True, blank=True, help_text="The product's updated_at in the catalog, from the event."
@@ -30,11 +35,17 @@ class CatalogProduct(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.sku} {self.name}"
+        return f"{self.sku} {self.display_name}"
 
     @property
     def is_available(self) -> bool:
         return self.is_active and not self.is_deleted
+
+    @property
+    def display_name(self) -> str:
+        """The product's name with the variant's values: "Organic Tee (Black, M)"."""
+        values = ", ".join(str(value) for value in self.attributes.values())
+        return f"{self.name} ({values})" if values else self.name
 
 
 class Cart(models.Model):
@@ -50,7 +61,7 @@ class Cart(models.Model):
 class CartItem(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(CatalogProduct, on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey(CatalogVariant, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,15 +69,15 @@ class CartItem(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cart_item_one_line_per_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_item_one_line_per_variant"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY), name="cart_item_quantity_range"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_id}"
+        return f"{self.quantity} × {self.variant_id}"
 
     @property
     def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
+        return self.variant.price * self.quantity

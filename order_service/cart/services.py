@@ -6,8 +6,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cart.catalog import catalog_products_fetch_missing
-from cart.models import MAX_QUANTITY, Cart, CartItem, CatalogProduct
+from cart.catalog import catalog_products_fetch_missing, catalog_variant_choose
+from cart.models import MAX_QUANTITY, Cart, CartItem
 
 logger = logging.getLogger(__name__)
 
@@ -28,27 +28,34 @@ def _quantity_validate(quantity: int) -> None:
         )
 
 
-def cart_item_add(*, user_id: str, product_id: uuid.UUID, quantity: int) -> CartItem:
-    """Adds ``quantity`` of the product, to the existing line for it if there is one; a product
-    the catalog copy has not heard of yet is read from the catalog first (cart/catalog.py)."""
+def cart_item_add(
+    *, user_id: str, quantity: int, variant_id: uuid.UUID | None = None, product_id: uuid.UUID | None = None
+) -> CartItem:
+    """Adds ``quantity`` of the variant (named by its id, or by its product's when the product has
+    one variant), to the existing line for it if there is one; a product the catalog copy has
+    not heard of yet is read from the catalog first (cart/catalog.py)."""
     _quantity_validate(quantity)
-    catalog_products_fetch_missing(product_ids=[product_id])
-    return _cart_item_add(user_id=user_id, product_id=product_id, quantity=quantity)
+    catalog_products_fetch_missing(product_ids=[variant_id or product_id])
+    return _cart_item_add(user_id=user_id, variant_id=variant_id, product_id=product_id, quantity=quantity)
 
 
 @transaction.atomic
-def _cart_item_add(*, user_id: str, product_id: uuid.UUID, quantity: int) -> CartItem:
+def _cart_item_add(
+    *, user_id: str, variant_id: uuid.UUID | None, product_id: uuid.UUID | None, quantity: int
+) -> CartItem:
     cart = Cart.objects.select_for_update().get(pk=cart_get_or_create(user_id=user_id).pk)
-    product = CatalogProduct.objects.filter(product_id=product_id, is_active=True, is_deleted=False).first()
-    if product is None:
-        raise ValidationError({"product_id": ValidationError("This product is not available.", code="unavailable")})
-    other_currencies = set(cart.items.exclude(product=product).values_list("product__currency", flat=True))
-    if other_currencies - {product.currency}:
+    field = "variant_id" if variant_id else "product_id"
+    try:
+        variant = catalog_variant_choose(variant_id=variant_id, product_id=product_id)
+    except ValidationError as error:
+        raise ValidationError({field: error}) from None
+    other_currencies = set(cart.items.exclude(variant=variant).values_list("variant__currency", flat=True))
+    if other_currencies - {variant.currency}:
         mismatch = ValidationError("This product's currency differs from the cart's.", code="currency_mismatch")
-        raise ValidationError({"product_id": mismatch})
-    item = cart.items.filter(product=product).first()
+        raise ValidationError({field: mismatch})
+    item = cart.items.filter(variant=variant).first()
     if item is None:
-        item = CartItem(cart=cart, product=product, quantity=0)
+        item = CartItem(cart=cart, variant=variant, quantity=0)
     total = item.quantity + quantity
     if total > MAX_QUANTITY:
         raise ValidationError(

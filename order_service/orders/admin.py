@@ -52,7 +52,7 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["product_id", "name", "unit_price", "quantity", "line_total"]
+    fields = ["sku", "name", "variant_id", "product_id", "unit_price", "quantity", "line_total"]
 
 
 class OrderStatusChangeInline(ReadOnlyInline):

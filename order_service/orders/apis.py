@@ -40,7 +40,8 @@ STAFF_ACTIONS = frozenset({"ship", "deliver", "receive"})
     ["cart_empty", "duplicate_product", "currency_mismatch", "total_too_large"], field_name="items", actions=["create"]
 )
 @extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=["create", "returns"])
-@extend_validation_errors(["unavailable"], field_name="items.INDEX.product_id", actions=["create"])
+@extend_validation_errors(["unavailable", "variant_required"], field_name="items.INDEX.product_id", actions=["create"])
+@extend_validation_errors(["unavailable", "required"], field_name="items.INDEX.variant_id", actions=["create"])
 class OrderViewSet(ApiViewSet):
     input_serializer_class = OrderCreateSerializer
     input_serializer_classes = {"ship": OrderShipSerializer, "returns": ReturnRequestSerializer}

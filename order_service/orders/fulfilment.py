@@ -88,7 +88,11 @@ def _returnable(order: Order) -> dict[uuid.UUID, int]:
 
 def _return_items(order_return: OrderReturn) -> list[dict]:
     return [
-        {"product_id": str(line.order_line.product_id), "quantity": line.quantity}
+        {
+            "variant_id": str(line.order_line.variant_id),
+            "product_id": str(line.order_line.product_id),
+            "quantity": line.quantity,
+        }
         for line in order_return.lines.select_related("order_line")
     ]
 

@@ -57,12 +57,14 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """A product as it was bought: name and price snapshotted from the catalog copy."""
+    """A variant as it was bought: SKU, name and price snapshotted from the catalog copy."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     # The line's id on the API (returns name lines by it); the integer key stays internal.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    variant_id = models.UUIDField()
     product_id = models.UUIDField()
+    sku = models.CharField("SKU", max_length=64, blank=True)
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveSmallIntegerField()

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY
+from cart.serializers import VariantChoiceMixin
 from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
 from orders.models import Order, OrderLine, OrderReturn, OrderReturnLine, OrderStatusChange, Shipment
 
@@ -27,8 +28,9 @@ class ShippingAddressSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="OrderItemInput")
-class OrderItemInputSerializer(serializers.Serializer):
-    product_id = serializers.UUIDField()
+class OrderItemInputSerializer(VariantChoiceMixin, serializers.Serializer):
+    variant_id = serializers.UUIDField(required=False, help_text="The variant to buy.")
+    product_id = serializers.UUIDField(required=False, help_text="Instead of variant_id: a product with one variant.")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
@@ -53,7 +55,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "product_id", "name", "unit_price", "quantity", "line_total"]
+        fields = ["id", "variant_id", "product_id", "sku", "name", "unit_price", "quantity", "line_total"]
 
 
 @extend_schema_serializer(component_name="OrderStatusChange")
@@ -92,11 +94,12 @@ class ReturnRequestSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="ReturnLine")
 class ReturnLineSerializer(serializers.ModelSerializer):
     line_id = serializers.UUIDField(source="order_line.public_id", read_only=True)
+    variant_id = serializers.UUIDField(source="order_line.variant_id", read_only=True)
     product_id = serializers.UUIDField(source="order_line.product_id", read_only=True)
 
     class Meta:
         model = OrderReturnLine
-        fields = ["line_id", "product_id", "quantity"]
+        fields = ["line_id", "variant_id", "product_id", "quantity"]
         read_only_fields = fields
 
 

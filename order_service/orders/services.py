@@ -20,9 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cart.catalog import catalog_products_fetch_missing
-from cart.models import Cart
-from cart.selectors import cart_item_list, catalog_product_available_map
+from cart.catalog import catalog_products_fetch_missing, catalog_variant_choose
+from cart.models import Cart, CatalogVariant
+from cart.selectors import cart_item_list
 from cart.services import cart_clear
 from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
@@ -51,7 +51,10 @@ SAGA_STATE_AFTER = {OrderStatus.CONFIRMED: SagaState.COMPLETED, OrderStatus.CANC
 
 
 def _order_items_data(order: Order) -> list[dict]:
-    return [{"product_id": str(line.product_id), "quantity": line.quantity} for line in order.lines.all()]
+    return [
+        {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
+        for line in order.lines.all()
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -207,17 +210,29 @@ def saga_expire_overdue(*, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------------------
 # Checkout
 # ---------------------------------------------------------------------------
+Item = tuple[str, int]  # ("<product id>" or "variant:<variant id>", quantity): an item as the customer named it
+
+
+def _named_items(items: list[dict]) -> list[Item]:
+    """The request's items as named: a product by its id (as before variants, so the requests of
+    that time still hash the same), a variant as ``variant:<id>``."""
+    return [
+        (f"variant:{item['variant_id']}" if item.get("variant_id") else str(item["product_id"]), item["quantity"])
+        for item in items
+    ]
+
+
 def _request_hash(
     *,
-    items: list[tuple[uuid.UUID, int]] | None,
+    items: list[Item] | None,
     cart_items: list[tuple[uuid.UUID, int]],
     shipping_address: dict,
     payment_token: str,
 ) -> str:
     """SHA-256 of the request as checkout understood it: the body plus the cart contents it used."""
     canonical = {
-        "items": None if items is None else sorted([str(product_id), quantity] for product_id, quantity in items),
-        "cart_items": sorted([str(product_id), quantity] for product_id, quantity in cart_items),
+        "items": None if items is None else sorted([name, quantity] for name, quantity in items),
+        "cart_items": sorted([str(variant_id), quantity] for variant_id, quantity in cart_items),
         "shipping_address": shipping_address,
         "payment_token": payment_token,
     }
@@ -228,14 +243,15 @@ def _order_by_key(*, user_id: str, idempotency_key: uuid.UUID) -> Order | None:
     return Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
 
 
-def _order_replay(
-    *, order: Order, items: list[tuple[uuid.UUID, int]] | None, shipping_address: dict, payment_token: str
-) -> Order:
+def _order_replay(*, order: Order, items: list[dict] | None, shipping_address: dict, payment_token: str) -> Order:
     """The order a repeated request made before, if the request is the same one; else ConflictError."""
     # The cart it used is gone (emptied by that checkout): its lines are what it held.
-    cart_items = [] if items is not None else [(line.product_id, line.quantity) for line in order.lines.all()]
+    cart_items = [] if items is not None else [(line.variant_id, line.quantity) for line in order.lines.all()]
     candidate = _request_hash(
-        items=items, cart_items=cart_items, shipping_address=shipping_address, payment_token=payment_token
+        items=None if items is None else _named_items(items),
+        cart_items=cart_items,
+        shipping_address=shipping_address,
+        payment_token=payment_token,
     )
     if candidate != order.request_hash:
         raise ConflictError("This Idempotency-Key was already used for a different request.")
@@ -250,18 +266,18 @@ def order_place(
     payment_token: str,
     items: list[dict] | None = None,
 ) -> Order:
-    """Places an order for ``items`` (or the caller's cart) and starts its checkout saga.
+    """Places an order for ``items`` (each ``{variant_id or product_id, quantity}``) or the
+    caller's cart, and starts its checkout saga.
 
     Idempotent per (user, key): the same request returns the same order, another one is a
     ConflictError. The unique constraint decides between concurrent twins.
     """
-    wanted = None if items is None else [(item["product_id"], item["quantity"]) for item in items]
-    request = {"items": wanted, "shipping_address": shipping_address, "payment_token": payment_token}
+    request = {"items": items, "shipping_address": shipping_address, "payment_token": payment_token}
     existing = _order_by_key(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _order_replay(order=existing, **request)
-    if wanted:  # before the transaction: an HTTP call never holds the cart's lock
-        catalog_products_fetch_missing(product_ids=[product_id for product_id, _ in wanted])
+    if items:  # before the transaction: an HTTP call never holds the cart's lock
+        catalog_products_fetch_missing(product_ids=[item.get("variant_id") or item["product_id"] for item in items])
     try:
         return _order_create(user_id=user_id, idempotency_key=idempotency_key, **request)
     except IntegrityError:
@@ -276,7 +292,7 @@ def _order_create(
     *,
     user_id: str,
     idempotency_key: uuid.UUID,
-    items: list[tuple[uuid.UUID, int]] | None,
+    items: list[dict] | None,
     shipping_address: dict,
     payment_token: str,
 ) -> Order:
@@ -289,24 +305,29 @@ def _order_create(
         )
 
     if items is None:
-        cart_items = [(item.product_id, item.quantity) for item in (cart_item_list(cart=cart) if cart else [])]
-        if not cart_items:
+        cart_lines = cart_item_list(cart=cart) if cart else []
+        if not cart_lines:
             raise ValidationError({"items": ValidationError("Your cart is empty.", code="cart_empty")})
-        wanted = cart_items
+        cart_items = [(item.variant_id, item.quantity) for item in cart_lines]
+        wanted = _checkout_variants_validate(
+            chosen=[(item.variant if item.variant.is_available else None, item.quantity) for item in cart_lines],
+            fields=[f"items.{index}.variant_id" for index in range(len(cart_lines))],
+        )
     else:
         cart_items = []
-        wanted = items
-    products = _checkout_products_validate(wanted=wanted)
+        wanted = _checkout_variants_validate(chosen=_items_choose(items), fields=_item_fields(items), items=items)
 
     lines = [
         OrderLine(
-            product_id=product_id,
-            name=products[product_id].name,
-            unit_price=products[product_id].price,
+            variant_id=variant.variant_id,
+            product_id=variant.product_id,
+            sku=variant.sku,
+            name=variant.display_name,
+            unit_price=variant.price,
             quantity=quantity,
-            line_total=products[product_id].price * quantity,
+            line_total=variant.price * quantity,
         )
-        for product_id, quantity in wanted
+        for variant, quantity in wanted
     ]
     total = sum((line.line_total for line in lines), Decimal("0.00"))
     if total > MONEY_MAX:
@@ -317,10 +338,13 @@ def _order_create(
         user_id=user_id,
         idempotency_key=idempotency_key,
         request_hash=_request_hash(
-            items=items, cart_items=cart_items, shipping_address=shipping_address, payment_token=payment_token
+            items=None if items is None else _named_items(items),
+            cart_items=cart_items,
+            shipping_address=shipping_address,
+            payment_token=payment_token,
         ),
         total=total,
-        currency=products[wanted[0][0]].currency,
+        currency=wanted[0][0].currency,
         shipping_address=shipping_address,
     )
     order.save(force_insert=True)  # a concurrent twin with the same key fails here
@@ -334,7 +358,13 @@ def _order_create(
             "order_id": str(order.id),
             "user_id": str(order.user_id),
             "items": [
-                {"product_id": str(line.product_id), "quantity": line.quantity, "unit_price": str(line.unit_price)}
+                {
+                    "variant_id": str(line.variant_id),
+                    "product_id": str(line.product_id),
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                }
                 for line in lines
             ],
             "total": str(order.total),
@@ -352,20 +382,38 @@ def _order_create(
     return order
 
 
-def _checkout_products_validate(*, wanted: list[tuple[uuid.UUID, int]]) -> dict:
-    """The catalog copy's products for ``wanted``: each available, once, and all in one currency."""
-    product_ids = [product_id for product_id, _ in wanted]
-    if len(set(product_ids)) != len(product_ids):
+def _item_fields(items: list[dict]) -> list[str]:
+    """Where each item's error goes: the field the customer named it by."""
+    return [f"items.{i}.{'variant_id' if item.get('variant_id') else 'product_id'}" for i, item in enumerate(items)]
+
+
+def _items_choose(items: list[dict]) -> list[tuple[CatalogVariant | ValidationError, int]]:
+    """Each item's variant, or the reason it has none."""
+    chosen = []
+    for item in items:
+        try:
+            variant = catalog_variant_choose(variant_id=item.get("variant_id"), product_id=item.get("product_id"))
+        except ValidationError as error:
+            variant = error
+        chosen.append((variant, item["quantity"]))
+    return chosen
+
+
+def _checkout_variants_validate(*, chosen: list, fields: list[str], items: list[dict] | None = None) -> list:
+    """The (variant, quantity) pairs to order: each variant available, once, all in one currency;
+    every item's problem is reported at once, on the field it was named by."""
+    problems = {}
+    for field, (variant, _) in zip(fields, chosen, strict=True):
+        if variant is None:
+            problems[field] = ValidationError("This product is not available.", code="unavailable")
+        elif isinstance(variant, ValidationError):
+            problems[field] = variant
+    if problems:
+        raise ValidationError(problems)
+    variant_ids = [variant.variant_id for variant, _ in chosen]
+    if len(set(variant_ids)) != len(variant_ids):
         raise ValidationError({"items": ValidationError("List each product once.", code="duplicate_product")})
-    products = catalog_product_available_map(product_ids=product_ids)
-    unavailable = {
-        f"items.{index}.product_id": ValidationError("This product is not available.", code="unavailable")
-        for index, product_id in enumerate(product_ids)
-        if product_id not in products
-    }
-    if unavailable:
-        raise ValidationError(unavailable)
-    if len({product.currency for product in products.values()}) > 1:
+    if len({variant.currency for variant, _ in chosen}) > 1:
         mismatch = ValidationError("All items of an order must share one currency.", code="currency_mismatch")
         raise ValidationError({"items": mismatch})
-    return products
+    return chosen

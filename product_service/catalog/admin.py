@@ -3,11 +3,20 @@ product changes go through the services, so they are announced as events too."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.cache import catalog_cache_invalidate
-from catalog.models import Category, Product
-from catalog.services import category_parent_validate, product_create, product_delete, product_update
+from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant
+from catalog.services import (
+    category_parent_validate,
+    product_delete,
+    product_update,
+    product_variants_saved,
+    unique_slug,
+    variant_attributes_key,
+    variant_values_check,
+)
 
 
 class CatalogCacheAdminMixin:
@@ -61,7 +70,7 @@ class ProductAdminForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["sku", "name", "slug", "category", "is_active", "price", "currency", "description"]
+        fields = ["name", "slug", "category", "brand", "product_type", "is_active", "currency", "description"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,22 +91,73 @@ class ProductAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class VariantInlineFormSet(forms.BaseInlineFormSet):
+    """A product has at least one variant, one value per attribute on each, of the attributes its
+    type varies by, and no two variants with the same combination."""
+
+    def clean(self):
+        super().clean()
+        product_type = None
+        if self.instance is not None:
+            product_type = self.instance.product_type
+        seen = {}
+        for form in self.forms:
+            if (not form.has_changed() and not form.instance.pk) or form.cleaned_data.get("DELETE"):
+                continue
+            values = list(form.cleaned_data.get("attribute_values") or [])
+            try:
+                variant_values_check(product_type=product_type, values=values)
+            except ValidationError as error:
+                form.add_error("attribute_values", error)
+                continue
+            key = frozenset(value.pk for value in values)
+            if key in seen:
+                form.add_error("attribute_values", f"Variant {seen[key]} already has these attribute values.")
+            seen.setdefault(key, form.cleaned_data.get("sku"))
+
+
+class VariantAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProductVariant
+        fields = ["sku", "price", "attribute_values", "is_active", "position"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Set before the row is saved (its values are saved after it): the database's unique
+        # (product, attributes_key) compares what this form is about to store.
+        self.instance.attributes_key = variant_attributes_key(list(cleaned_data.get("attribute_values") or []))
+        return cleaned_data
+
+
+class VariantInline(admin.TabularInline):
+    model = ProductVariant
+    form = VariantAdminForm
+    formset = VariantInlineFormSet
+    fields = ["sku", "price", "attribute_values", "is_active", "position"]
+    min_num = 1
+    validate_min = True
+    extra = 0
+    autocomplete_fields = ["attribute_values"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
-    list_display = ["sku", "name", "category", "price", "currency", "is_active", "updated_at"]
+    inlines = [VariantInline]
+    list_display = ["name", "brand", "category", "price", "currency", "is_active", "updated_at"]
     list_editable = ["is_active"]
-    list_select_related = ["category"]
-    list_filter = ["is_active", "category", "currency"]
-    search_fields = ["sku", "name", "description"]
+    list_select_related = ["category", "brand"]
+    list_filter = ["is_active", "category", "brand", "product_type", "currency"]
+    search_fields = ["name", "description", "variants__sku"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["category"]
-    readonly_fields = ["id", "created_at", "updated_at"]
+    autocomplete_fields = ["category", "brand"]
+    readonly_fields = ["id", "price", "rating_average", "rating_count", "created_at", "updated_at"]
     ordering = ["name"]
     fieldsets = [
-        (None, {"fields": ["id", "sku", "name", "slug", "category", "is_active", "version"]}),
-        ("Price", {"fields": ["price", "currency"]}),
+        (None, {"fields": ["id", "name", "slug", "category", "brand", "product_type", "is_active", "version"]}),
+        ("Price", {"fields": ["price", "currency"], "description": "The lowest price among the active variants."}),
         ("Description", {"fields": ["description"]}),
+        ("Reviews", {"fields": ["rating_average", "rating_count"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -107,17 +167,14 @@ class ProductAdmin(admin.ModelAdmin):
             changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
             product_update(product=obj, data=changed)
             return
-        product_create(
-            id=obj.id,
-            sku=obj.sku,
-            name=obj.name,
-            slug=obj.slug,
-            description=obj.description,
-            price=obj.price,
-            currency=obj.currency,
-            category=obj.category,
-            is_active=obj.is_active,
-        )
+        # The variants come from the inline, saved next; product_variants_saved announces it all.
+        obj.price = 0
+        obj.slug = obj.slug or unique_slug(model=Product, text=obj.name, max_length=220)
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_variants_saved(product=form.instance, created=not change)
 
     def delete_model(self, request, obj):
         product_delete(product=obj)
@@ -126,3 +183,45 @@ class ProductAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for product in queryset:
                 product_delete(product=product)
+
+
+@admin.register(Brand)
+class BrandAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    fields = ["value", "slug", "position"]
+    prepopulated_fields = {"slug": ["value"]}
+    extra = 1
+
+
+@admin.register(Attribute)
+class AttributeAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AttributeValueInline]
+
+
+@admin.register(AttributeValue)
+class AttributeValueAdmin(admin.ModelAdmin):
+    """Listed for the variants' value pickers (their search); edit values on their attribute."""
+
+    search_fields = ["value", "slug", "attribute__name"]
+    list_display = ["value", "attribute", "slug"]
+    list_select_related = ["attribute"]
+
+    def get_model_perms(self, request):
+        return {}  # not in the index: values are edited on their attribute's page
+
+
+@admin.register(ProductType)
+class ProductTypeAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["variant_attributes"]

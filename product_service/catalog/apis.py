@@ -1,33 +1,55 @@
 """HTTP interface of the catalog: viewsets whose actions call selectors and services."""
 
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.response import Response
 
-from catalog import cache, selectors, services
+from catalog import cache, selectors, services, taxonomy
 from catalog.filters import ProductFilter, StableOrderingFilter
-from catalog.models import Category
+from catalog.models import Attribute, Brand, Category, ProductType, ProductVariant
 from catalog.serializers import (
+    AttributeInputSerializer,
+    AttributeOutputSerializer,
+    BrandInputSerializer,
+    BrandOutputSerializer,
     CategoryInputSerializer,
     CategoryOutputSerializer,
     ProductInputSerializer,
     ProductOutputSerializer,
+    ProductPageSerializer,
+    ProductTypeInputSerializer,
+    ProductTypeOutputSerializer,
+    VariantInputSerializer,
+    VariantOutputSerializer,
 )
 from ecom_common.apis import ApiViewSet
 from ecom_common.permissions import IsStaffOrReadOnly, is_staff
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List products (active ones unless staff)"),
+    list=extend_schema(
+        summary="List products (active ones unless staff); ?facets=true adds counts per brand and attribute value"
+    ),
     retrieve=extend_schema(summary="A product"),
-    create=extend_schema(summary="Create a product (staff)"),
+    create=extend_schema(summary="Create a product with its variants, or with sku and price for one variant (staff)"),
     update=extend_schema(summary="Replace a product (staff)"),
     partial_update=extend_schema(summary="Update a product (staff)"),
     destroy=extend_schema(summary="Delete a product (staff)"),
 )
 @extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["several_variants"], field_name="sku", actions=["update", "partial_update"])
+@extend_validation_errors(
+    ["required", "read_only"], field_name="variants", actions=["create", "update", "partial_update"]
+)
+@extend_validation_errors(
+    ["unknown_value", "attribute_not_in_type", "duplicate_attributes"],
+    field_name="variants.INDEX.attributes",
+    actions=["create"],
+)
+@extend_validation_errors(["invalid"], field_name="attr", actions=["list"])
 class ProductViewSet(ApiViewSet):
     input_serializer_class = ProductInputSerializer
     output_serializer_class = ProductOutputSerializer
@@ -39,13 +61,21 @@ class ProductViewSet(ApiViewSet):
     def get_queryset(self):
         return selectors.product_list(include_inactive=is_staff(self.request.user))
 
+    def get_serializer_context(self):
+        # Staff see every variant; everyone else the ones for sale.
+        return {**super().get_serializer_context(), "include_inactive_variants": is_staff(self.request.user)}
+
+    def _page(self) -> dict:
+        data = self.respond_page(self.get_queryset()).data
+        if self.request.query_params.get("facets", "").lower() in ("true", "1"):
+            data["facets"] = selectors.product_facets(products=self.filter_queryset(self.get_queryset()))
+        return data
+
+    @extend_schema(responses=ProductPageSerializer)
     def list(self, request):
         if not cache.catalog_cache_applies(request=request):
-            return self.respond_page(self.get_queryset())
-        data = cache.cached_data(
-            key=lambda: cache.product_list_cache_key(request=request),
-            build=lambda: self.respond_page(self.get_queryset()).data,
-        )
+            return Response(self._page())
+        data = cache.cached_data(key=lambda: cache.product_list_cache_key(request=request), build=self._page)
         return Response(data)
 
     def retrieve(self, request, pk=None):
@@ -124,3 +154,141 @@ class CategoryViewSet(ApiViewSet):
     def destroy(self, request, slug=None):
         services.category_delete(category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ------------------------------------------------------------------------------------------------
+# Variants, at /api/products/{product_id}/variants/
+# ------------------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="A product's variants (the active ones unless staff)"),
+    retrieve=extend_schema(summary="A variant"),
+    create=extend_schema(summary="Add a variant to a product (staff)"),
+    update=extend_schema(summary="Replace a variant (staff)"),
+    partial_update=extend_schema(summary="Update a variant (staff)"),
+    destroy=extend_schema(summary="Remove a variant; a product keeps at least one (staff)"),
+)
+@extend_validation_errors(
+    ["unknown_value", "attribute_not_in_type", "duplicate_attributes"],
+    field_name="attributes",
+    actions=["create", "update", "partial_update"],
+)
+class VariantViewSet(ApiViewSet):
+    input_serializer_class = VariantInputSerializer
+    output_serializer_class = VariantOutputSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends = []
+    queryset = ProductVariant.objects.none()  # lets the schema name the path parameter's type
+
+    def _product(self):
+        products = selectors.product_list(include_inactive=is_staff(self.request.user))
+        return get_object_or_404(products, pk=self.kwargs["product_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProductVariant.objects.none()
+        variants = selectors.variant_list(product=self._product())
+        return variants if is_staff(self.request.user) else variants.filter(is_active=True)
+
+    def list(self, request, product_pk=None):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, product_pk=None, pk=None):
+        return self.respond(self.get_object())
+
+    def create(self, request, product_pk=None):
+        variant = services.variant_create(product=self._product(), **self.read_input())
+        return self.respond(variant, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, product_pk=None, pk=None):
+        variant = self.get_object()
+        return self.respond(services.variant_update(variant=variant, data=self.read_input(instance=variant)))
+
+    def partial_update(self, request, product_pk=None, pk=None):
+        variant = self.get_object()
+        return self.respond(services.variant_update(variant=variant, data=self.read_input(partial=True)))
+
+    def destroy(self, request, product_pk=None, pk=None):
+        services.variant_delete(variant=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ------------------------------------------------------------------------------------------------
+# Brands, attributes and product types (staff write, anyone reads)
+# ------------------------------------------------------------------------------------------------
+class _SlugCrudViewSet(ApiViewSet):
+    """CRUD by slug through the taxonomy services: ``create``, ``update``, ``delete``."""
+
+    permission_classes = [IsStaffOrReadOnly]
+    lookup_field = "slug"
+    filter_backends = []
+    create_service = update_service = delete_service = None
+
+    def list(self, request):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, slug=None):
+        return self.respond(self.get_object())
+
+    def create(self, request):
+        return self.respond(type(self).create_service(**self.read_input()), status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, slug=None):
+        instance = self.get_object()
+        return self.respond(type(self).update_service(instance, self.read_input(instance=instance)))
+
+    def partial_update(self, request, slug=None):
+        instance = self.get_object()
+        return self.respond(type(self).update_service(instance, self.read_input(instance=instance, partial=True)))
+
+    def destroy(self, request, slug=None):
+        type(self).delete_service(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _crud_schema(noun: str, plural: str):
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {plural}"),
+        retrieve=extend_schema(summary=f"A {noun}"),
+        create=extend_schema(summary=f"Create a {noun} (staff)"),
+        update=extend_schema(summary=f"Replace a {noun} (staff)"),
+        partial_update=extend_schema(summary=f"Update a {noun} (staff)"),
+        destroy=extend_schema(summary=f"Delete a {noun} no product uses (staff)"),
+    )
+
+
+@_crud_schema("brand", "brands")
+@extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
+class BrandViewSet(_SlugCrudViewSet):
+    input_serializer_class = BrandInputSerializer
+    output_serializer_class = BrandOutputSerializer
+    queryset = Brand.objects.order_by("name", "id")
+    create_service = staticmethod(taxonomy.brand_create)
+    update_service = staticmethod(lambda brand, data: taxonomy.brand_update(brand=brand, data=data))
+    delete_service = staticmethod(lambda brand: taxonomy.brand_delete(brand=brand))
+
+
+@_crud_schema("attribute (size, colour...) with its values", "attributes with their values")
+@extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
+@extend_validation_errors(
+    ["invalid", "duplicate"], field_name="values", actions=["create", "update", "partial_update"]
+)
+class AttributeViewSet(_SlugCrudViewSet):
+    input_serializer_class = AttributeInputSerializer
+    output_serializer_class = AttributeOutputSerializer
+    queryset = Attribute.objects.prefetch_related("values").order_by("name", "id")
+    create_service = staticmethod(taxonomy.attribute_create)
+    update_service = staticmethod(lambda attribute, data: taxonomy.attribute_update(attribute=attribute, data=data))
+    delete_service = staticmethod(lambda attribute: taxonomy.attribute_delete(attribute=attribute))
+
+
+@_crud_schema("product type (the attributes its variants vary by)", "product types")
+@extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
+class ProductTypeViewSet(_SlugCrudViewSet):
+    input_serializer_class = ProductTypeInputSerializer
+    output_serializer_class = ProductTypeOutputSerializer
+    queryset = ProductType.objects.prefetch_related("variant_attributes").order_by("name", "id")
+    create_service = staticmethod(taxonomy.product_type_create)
+    update_service = staticmethod(
+        lambda product_type, data: taxonomy.product_type_update(product_type=product_type, data=data)
+    )
+    delete_service = staticmethod(lambda product_type: taxonomy.product_type_delete(product_type=product_type))

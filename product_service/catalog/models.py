@@ -1,4 +1,5 @@
-"""Categories (a tree) and the products filed under them."""
+"""The catalog: categories (a tree), brands, attributes and product types, and products with
+the variants that are actually sold (each a SKU with a price and its attribute values)."""
 
 import uuid
 
@@ -32,16 +33,88 @@ class Category(models.Model):
         return self.name
 
 
-class Product(models.Model):
+class Brand(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attribute(models.Model):
+    """What variants of a product vary by: size, colour, material..."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A value still given to a variant is not deleted: the services refuse it (a 409).
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["attribute__name", "position", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "slug"], name="catalog_attribute_value_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute.name}: {self.value}"
+
+
+class ProductType(models.Model):
+    """A kind of product, and the attributes its variants vary by (a T-shirt: size and colour)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    variant_attributes = models.ManyToManyField(Attribute, blank=True, related_name="product_types")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """What a shopper sees listed. ``price`` is kept equal to the lowest price among its active
+    variants (a listing's "from" price; the filters and the ordering read it); the variants are
+    what is bought, stocked and shipped."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[CURRENCY_VALIDATOR])
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
+    product_type = models.ForeignKey(
+        ProductType, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
     is_active = models.BooleanField(default=True)
+    # Of visible reviews, kept by the review services (never counted per request).
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,4 +131,37 @@ class Product(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sku} {self.name}"
+        return self.name
+
+
+class ProductVariant(models.Model):
+    """One thing for sale: a SKU, its price (in the product's currency) and its attribute values.
+
+    ``attributes_key`` spells the values out ("color=red;size=m", sorted) so that the database
+    itself refuses two variants of one product with the same combination.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(
+        "SKU", max_length=64, unique=True, error_messages={"unique": "A product variant with this SKU already exists."}
+    )
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="variants")
+    attributes_key = models.CharField(max_length=500, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="catalog_variant_price_non_negative"),
+            models.UniqueConstraint(
+                fields=["product", "attributes_key"], name="catalog_variant_attributes_unique_per_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku

@@ -1,40 +1,124 @@
 """Reads of the catalog."""
 
+from decimal import Decimal
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from catalog.models import Category, Product
+from catalog.models import AttributeValue, Brand, Category, Product, ProductVariant
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
-    """Products a caller may see: only active ones unless ``include_inactive`` (staff)."""
-    products = Product.objects.select_related("category").order_by("name", "id")
+    """Products a caller may see: only active ones unless ``include_inactive`` (staff), with
+    what their responses show (category, brand, type, variants and their values) prefetched."""
+    products = (
+        Product.objects.select_related("category", "brand", "product_type")
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.prefetch_related(
+                    Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("attribute"))
+                ),
+            )
+        )
+        .order_by("name", "id")
+    )
     return products if include_inactive else products.filter(is_active=True)
 
 
-def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """``products`` matching ``query`` in name, description or SKU.
+def variant_list(*, product: Product) -> QuerySet[ProductVariant]:
+    return (
+        ProductVariant.objects.filter(product=product)
+        .select_related("product")
+        .prefetch_related(Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("attribute")))
+    )
 
-    PostgreSQL: ranked full-text search (name and SKU weigh more than the description), OR-ed
-    with an exact SKU and a name substring so a partial word still hits. Elsewhere: substrings.
+
+def _variants_of_product(**conditions) -> Exists:
+    return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, **conditions))
+
+
+def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """``products`` matching ``query`` in name, description or any variant's SKU.
+
+    PostgreSQL: ranked full-text search (the name weighs more than the description), OR-ed with
+    an exact or partial variant SKU and a name substring so a partial word still hits.
+    Elsewhere: substrings.
     """
     query = query.strip()
     if not query:
         return products
+    sku_hit = _variants_of_product(sku__icontains=query)
     if connection.vendor != "postgresql":
-        return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(sku__icontains=query))
-    vector = (
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("sku", weight="A", config="simple")
-        + SearchVector("description", weight="B", config="english")
+        return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(sku_hit))
+    vector = SearchVector("name", weight="A", config="english") + SearchVector(
+        "description", weight="B", config="english"
     )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
         products.annotate(search_vector=vector, search_rank=SearchRank(vector, search_query))
-        .filter(Q(search_vector=search_query) | Q(sku__iexact=query) | Q(name__icontains=query))
+        .filter(Q(search_vector=search_query) | Q(sku_hit) | Q(name__icontains=query))
         .order_by("-search_rank", "name", "id")
     )
+
+
+def product_list_by_brands(*, products: QuerySet[Product], brand_slugs: list[str]) -> QuerySet[Product]:
+    return products.filter(brand__slug__in=brand_slugs)
+
+
+def product_list_by_price(
+    *, products: QuerySet[Product], minimum: Decimal | None, maximum: Decimal | None
+) -> QuerySet[Product]:
+    """Products with an active variant priced within [minimum, maximum]."""
+    conditions = {}
+    if minimum is not None:
+        conditions["price__gte"] = minimum
+    if maximum is not None:
+        conditions["price__lte"] = maximum
+    return products.filter(_variants_of_product(**conditions)) if conditions else products
+
+
+def product_list_by_attributes(*, products: QuerySet[Product], wanted: dict[str, list[str]]) -> QuerySet[Product]:
+    """Products with an active variant that has, for every attribute in ``wanted``, one of the
+    values given (``{"color": ["red", "blue"], "size": ["m"]}``: red or blue, and M, on one variant)."""
+    variants = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+    for attribute_slug, value_slugs in wanted.items():
+        variants = variants.filter(
+            Exists(
+                ProductVariant.attribute_values.through.objects.filter(
+                    productvariant_id=OuterRef("pk"),
+                    attributevalue__attribute__slug=attribute_slug,
+                    attributevalue__slug__in=value_slugs,
+                )
+            )
+        )
+    return products.filter(Exists(variants))
+
+
+def product_facets(*, products: QuerySet[Product]) -> dict:
+    """How many of ``products`` (the list's current filter) have each brand and each attribute
+    value (on an active variant): two grouped queries, whatever the catalog's size."""
+    ids = products.order_by().values("pk")
+    brands = (
+        Brand.objects.filter(products__in=ids)
+        .annotate(count=Count("products", distinct=True))
+        .order_by("name")
+        .values("slug", "name", "count")
+    )
+    values = (
+        AttributeValue.objects.filter(variants__product__in=ids, variants__is_active=True)
+        .annotate(count=Count("variants__product", distinct=True))
+        .order_by("attribute__name", "position", "value")
+        .values("attribute__slug", "attribute__name", "slug", "value", "count")
+    )
+    attributes: dict[str, dict] = {}
+    for row in values:
+        attribute = attributes.setdefault(
+            row["attribute__slug"], {"slug": row["attribute__slug"], "name": row["attribute__name"], "values": []}
+        )
+        attribute["values"].append({"slug": row["slug"], "value": row["value"], "count": row["count"]})
+    return {"brands": list(brands), "attributes": list(attributes.values())}
 
 
 def category_get(*, slug: str) -> Category | None:

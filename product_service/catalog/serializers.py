@@ -1,14 +1,18 @@
 """Request and response bodies of the catalog API: what comes in is never what goes out."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from catalog.models import Category, Product
+from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant
+from ecom_common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 PRODUCT_FIELDS = ["sku", "name", "slug", "description", "price", "currency", "category", "is_active"]
 
 
-def _unique_slug(*, model, instance, value: str) -> str:
+def _slug_unused(*, model, instance, value: str) -> str:
     others = model.objects.exclude(pk=instance.pk) if instance else model.objects.all()
     if value and others.filter(slug=value).exists():
         raise serializers.ValidationError(
@@ -18,6 +22,41 @@ def _unique_slug(*, model, instance, value: str) -> str:
     return value
 
 
+PRICE = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES, "min_value": Decimal("0")}
+ATTRIBUTES_HELP = 'Attribute values by attribute slug, e.g. {"size": "M", "color": "red"}.'
+
+
+# -- variants ------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="CatalogVariant")
+class VariantInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    price = serializers.DecimalField(**PRICE)
+    attributes = serializers.DictField(
+        child=serializers.CharField(max_length=100), required=False, help_text=ATTRIBUTES_HELP
+    )
+    is_active = serializers.BooleanField(required=False, default=True)
+    position = serializers.IntegerField(required=False, min_value=0)
+
+
+class VariantAttributesField(serializers.DictField):
+    child = serializers.CharField()
+
+    def to_representation(self, variant: ProductVariant) -> dict[str, str]:
+        # From the prefetched values: no query per variant.
+        return {value.attribute.slug: value.value for value in variant.attribute_values.all()}
+
+
+@extend_schema_serializer(component_name="CatalogVariant")
+class VariantOutputSerializer(serializers.ModelSerializer):
+    currency = serializers.CharField(source="product.currency", read_only=True)
+    attributes = VariantAttributesField(source="*", read_only=True, help_text=ATTRIBUTES_HELP)
+
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "sku", "price", "currency", "attributes", "is_active", "position"]
+
+
+# -- products ------------------------------------------------------------------------------------
 # Request and response components share a name: the schema splits them into
 # "CatalogProductRequest" and "CatalogProduct" (COMPONENT_SPLIT_REQUEST).
 @extend_schema_serializer(component_name="CatalogProduct")
@@ -29,29 +68,236 @@ class ProductInputSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The category's slug.",
     )
+    brand = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False, help_text="The brand's slug."
+    )
+    product_type = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=ProductType.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The product type's slug: which attributes its variants vary by.",
+    )
     slug = serializers.SlugField(
         max_length=220, required=False, allow_blank=True, help_text="Generated from the name when omitted."
+    )
+    sku = serializers.CharField(
+        max_length=64, required=False, help_text="With price: the one variant of a product without variants."
+    )
+    price = serializers.DecimalField(**PRICE, required=False, help_text="With sku: the one variant's price.")
+    variants = VariantInputSerializer(
+        many=True, required=False, help_text="On creation: the product's variants (instead of sku and price)."
     )
 
     class Meta:
         model = Product
-        fields = PRODUCT_FIELDS
+        fields = [*PRODUCT_FIELDS, "brand", "product_type", "variants"]
 
     def validate_slug(self, value: str) -> str:
-        return _unique_slug(model=Product, instance=self.instance, value=value)
+        return _slug_unused(model=Product, instance=self.instance, value=value)
+
+    def to_internal_value(self, data):
+        """The fields' errors, with ``sku`` and ``price`` required on creation without
+        ``variants`` (the shape from before variants): every missing field is reported at once."""
+        errors, attrs = {}, None
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            errors = dict(error.detail)
+        if self.instance is None and isinstance(data, dict) and not data.get("variants"):
+            for field in ("sku", "price"):
+                if field not in data and field not in errors:
+                    errors[field] = [ErrorDetail("This field is required.", code="required")]
+        if errors:
+            raise serializers.ValidationError({name: errors[name] for name in self.fields if name in errors})
+        return attrs
+
+    def validate(self, attrs):
+        if self.instance is not None and "variants" in attrs:
+            raise serializers.ValidationError(
+                {"variants": "Change variants at /api/products/{id}/variants/."}, code="read_only"
+            )
+        return attrs
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True, source="rating_average")
+    count = serializers.IntegerField(source="rating_count")
 
 
 @extend_schema_serializer(component_name="CatalogProduct")
 class ProductOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.SerializerMethodField(help_text="The first variant's SKU.")
+    price = serializers.DecimalField(
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        read_only=True,
+        help_text="The lowest price among the active variants.",
+    )
     category = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The category's slug."
     )
+    brand = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The brand's slug."
+    )
+    product_type = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The product type's slug."
+    )
+    variants = serializers.SerializerMethodField()
+    rating = RatingSerializer(source="*", read_only=True, help_text="Of the visible reviews.")
 
     class Meta:
         model = Product
-        fields = ["id", *PRODUCT_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            *PRODUCT_FIELDS,
+            "brand",
+            "product_type",
+            "variants",
+            "rating",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _variants(self, product: Product) -> list[ProductVariant]:
+        variants = list(product.variants.all())  # prefetched by the selectors
+        if self.context.get("include_inactive_variants"):
+            return variants
+        return [variant for variant in variants if variant.is_active]
+
+    @extend_schema_field(serializers.CharField())
+    def get_sku(self, product: Product) -> str:
+        variants = list(product.variants.all())
+        return variants[0].sku if variants else ""
+
+    @extend_schema_field(VariantOutputSerializer(many=True))
+    def get_variants(self, product: Product) -> list[dict]:
+        return VariantOutputSerializer(self._variants(product), many=True, context=self.context).data
 
 
+class FacetValueSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetAttributeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    values = FacetValueSerializer(many=True)
+
+
+class FacetBrandSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    brands = FacetBrandSerializer(many=True, help_text="How many of the filtered products have each brand.")
+    attributes = FacetAttributeSerializer(
+        many=True, help_text="How many of the filtered products have an active variant with each value."
+    )
+
+
+@extend_schema_serializer(component_name="CatalogProductPage")
+class ProductPageSerializer(serializers.Serializer):
+    """The list envelope of products; ``facets`` only with ``?facets=true``."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ProductOutputSerializer(many=True)
+    facets = FacetsSerializer(required=False)
+
+
+# -- brands, attributes, product types -----------------------------------------------------------
+@extend_schema_serializer(component_name="CatalogBrand")
+class BrandInputSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(
+        max_length=140, required=False, allow_blank=True, help_text="Generated from the name when omitted."
+    )
+
+    class Meta:
+        model = Brand
+        fields = ["name", "slug", "description"]
+
+    def validate_slug(self, value: str) -> str:
+        return _slug_unused(model=Brand, instance=self.instance, value=value)
+
+
+@extend_schema_serializer(component_name="CatalogBrand")
+class BrandOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Brand
+        fields = ["id", "name", "slug", "description"]
+
+
+@extend_schema_serializer(component_name="CatalogAttribute")
+class AttributeInputSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(
+        max_length=120, required=False, allow_blank=True, help_text="Generated from the name when omitted."
+    )
+    values = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        help_text="The attribute's values in display order; one a variant still has cannot be removed.",
+    )
+
+    class Meta:
+        model = Attribute
+        fields = ["name", "slug", "values"]
+
+    def validate_slug(self, value: str) -> str:
+        return _slug_unused(model=Attribute, instance=self.instance, value=value)
+
+
+class AttributeValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttributeValue
+        fields = ["slug", "value"]
+
+
+@extend_schema_serializer(component_name="CatalogAttribute")
+class AttributeOutputSerializer(serializers.ModelSerializer):
+    values = AttributeValueSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Attribute
+        fields = ["id", "name", "slug", "values"]
+
+
+@extend_schema_serializer(component_name="CatalogProductType")
+class ProductTypeInputSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(
+        max_length=140, required=False, allow_blank=True, help_text="Generated from the name when omitted."
+    )
+    variant_attributes = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Attribute.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the attributes its variants vary by.",
+    )
+
+    class Meta:
+        model = ProductType
+        fields = ["name", "slug", "variant_attributes"]
+
+    def validate_slug(self, value: str) -> str:
+        return _slug_unused(model=ProductType, instance=self.instance, value=value)
+
+
+@extend_schema_serializer(component_name="CatalogProductType")
+class ProductTypeOutputSerializer(serializers.ModelSerializer):
+    variant_attributes = serializers.SlugRelatedField(slug_field="slug", read_only=True, many=True)
+
+    class Meta:
+        model = ProductType
+        fields = ["id", "name", "slug", "variant_attributes"]
+
+
+# -- categories ----------------------------------------------------------------------------------
 @extend_schema_serializer(component_name="CatalogCategory")
 class CategoryInputSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(
@@ -70,7 +316,7 @@ class CategoryInputSerializer(serializers.ModelSerializer):
         fields = ["name", "slug", "description", "parent"]
 
     def validate_slug(self, value: str) -> str:
-        return _unique_slug(model=Category, instance=self.instance, value=value)
+        return _slug_unused(model=Category, instance=self.instance, value=value)
 
 
 @extend_schema_serializer(component_name="CatalogCategory")

@@ -9,4 +9,12 @@ ACCESS = {
     "product-detail": "staff-write",
     "category-list": "staff-write",
     "category-detail": "staff-write",
+    "variant-list": "staff-write",
+    "variant-detail": "staff-write",
+    "brand-list": "staff-write",
+    "brand-detail": "staff-write",
+    "attribute-list": "staff-write",
+    "attribute-detail": "staff-write",
+    "product-type-list": "staff-write",
+    "product-type-detail": "staff-write",
 }

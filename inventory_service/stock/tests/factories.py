@@ -11,7 +11,7 @@ class StockFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Stock
 
-    product_id = factory.LazyFunction(uuid.uuid4)
+    variant_id = factory.LazyFunction(uuid.uuid4)
     on_hand = 0
     reserved = 0
     low_stock_threshold = 5
@@ -22,7 +22,7 @@ class ReservationFactory(factory.django.DjangoModelFactory):
         model = Reservation
 
     order_id = factory.LazyFunction(uuid.uuid4)
-    product = factory.SubFactory(StockFactory)
+    variant = factory.SubFactory(StockFactory)
     quantity = 1
     status = Reservation.Status.HELD
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))

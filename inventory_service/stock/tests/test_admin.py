@@ -31,7 +31,7 @@ def admin_client_logged_in(client):
 )
 def test_admin_lists_load(admin_client_logged_in, page, query):
     ReservationFactory()
-    services.stock_adjust(product_id=uuid.uuid4(), delta=3, reason="", actor="system")
+    services.stock_adjust(variant_id=uuid.uuid4(), delta=3, reason="", actor="system")
 
     response = admin_client_logged_in.get(f"{ADMIN}/{page}", query)
 
@@ -39,20 +39,20 @@ def test_admin_lists_load(admin_client_logged_in, page, query):
 
 
 def test_stock_page_links_its_reservations_and_movements(admin_client_logged_in):
-    stock = services.stock_adjust(product_id=uuid.uuid4(), delta=3, reason="", actor="system")
+    stock = services.stock_adjust(variant_id=uuid.uuid4(), delta=3, reason="", actor="system")
 
-    response = admin_client_logged_in.get(f"{ADMIN}/stock/{stock.product_id}/change/")
+    response = admin_client_logged_in.get(f"{ADMIN}/stock/{stock.variant_id}/change/")
 
     assert response.status_code == 200
-    assert f"{ADMIN}/stockmovement/?product__product_id__exact={stock.product_id}" in response.text
+    assert f"{ADMIN}/stockmovement/?variant__variant_id__exact={stock.variant_id}" in response.text
     assert "Movements (1)" in response.text
 
 
 def test_low_stock_filter_keeps_only_low_stock(admin_client_logged_in):
-    low = services.stock_adjust(product_id=uuid.uuid4(), delta=5, reason="", actor="system")
-    plenty = services.stock_adjust(product_id=uuid.uuid4(), delta=6, reason="", actor="system")
+    low = services.stock_adjust(variant_id=uuid.uuid4(), delta=5, reason="", actor="system")
+    plenty = services.stock_adjust(variant_id=uuid.uuid4(), delta=6, reason="", actor="system")
 
     response = admin_client_logged_in.get(f"{ADMIN}/stock/", {"low_stock": "yes"})
 
-    assert str(low.product_id) in response.text
-    assert str(plenty.product_id) not in response.text
+    assert str(low.variant_id) in response.text
+    assert str(plenty.variant_id) not in response.text

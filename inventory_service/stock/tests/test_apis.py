@@ -8,18 +8,19 @@ from stock.tests.factories import StockFactory
 pytestmark = pytest.mark.django_db
 
 
-def url(product_id, suffix="") -> str:
-    return f"/api/inventory/{product_id}/{suffix}"
+def url(variant_id, suffix="") -> str:
+    return f"/api/inventory/{variant_id}/{suffix}"
 
 
-def test_anyone_reads_a_products_stock(api_client):
+def test_anyone_reads_a_variants_stock(api_client):
     stock = StockFactory(on_hand=10, reserved=3, low_stock_threshold=4)
 
-    response = api_client.get(url(stock.product_id))
+    response = api_client.get(url(stock.variant_id))
 
     assert response.status_code == 200
     assert response.json() == {
-        "product_id": str(stock.product_id),
+        "variant_id": str(stock.variant_id),
+        "product_id": None,
         "on_hand": 10,
         "reserved": 3,
         "available": 7,
@@ -39,13 +40,14 @@ def test_unknown_product_is_404(api_client):
 
 def test_staff_adjusts_and_creates_the_stock_record(staff_client, settings):
     settings.INVENTORY_LOW_STOCK_THRESHOLD = 5
-    product_id = uuid.uuid4()
+    variant_id = uuid.uuid4()
 
-    response = staff_client.post(url(product_id, "adjust/"), {"delta": 12, "reason": "delivery"})
+    response = staff_client.post(url(variant_id, "adjust/"), {"delta": 12, "reason": "delivery"})
 
     assert response.status_code == 200
     assert response.json() == {
-        "product_id": str(product_id),
+        "variant_id": str(variant_id),
+        "product_id": None,  # until the catalog's event says which product it belongs to
         "on_hand": 12,
         "reserved": 0,
         "available": 12,
@@ -73,7 +75,7 @@ def test_customer_adjust_is_403(customer_client):
 def test_adjust_below_available_is_400_in_the_error_format(staff_client):
     stock = StockFactory(on_hand=5, reserved=2)
 
-    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": -4, "reason": "broken"})
+    response = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": -4, "reason": "broken"})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -99,8 +101,8 @@ def test_adjust_replayed_with_the_same_idempotency_key_applies_once(staff_client
     stock = StockFactory(on_hand=5)
     key = str(uuid.uuid4())
 
-    first = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
-    second = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
+    first = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
+    second = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json() == second.json()
@@ -111,9 +113,9 @@ def test_adjust_replayed_with_the_same_idempotency_key_applies_once(staff_client
 def test_idempotency_key_reused_with_another_delta_is_409(staff_client):
     stock = StockFactory(on_hand=5)
     key = str(uuid.uuid4())
-    staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY=key)
+    staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY=key)
 
-    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 4}, HTTP_IDEMPOTENCY_KEY=key)
+    response = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 4}, HTTP_IDEMPOTENCY_KEY=key)
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "conflict"
@@ -122,7 +124,7 @@ def test_idempotency_key_reused_with_another_delta_is_409(staff_client):
 def test_an_idempotency_key_that_is_not_a_uuid_is_400_and_adjusts_nothing(staff_client):
     stock = StockFactory(on_hand=5)
 
-    response = staff_client.post(url(stock.product_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY="k")
+    response = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3}, HTTP_IDEMPOTENCY_KEY="k")
 
     assert response.status_code == 400
     assert response.json()["errors"] == [{"code": "invalid", "detail": "Must be a UUID.", "attr": "Idempotency-Key"}]
@@ -133,10 +135,10 @@ def test_an_idempotency_key_that_is_not_a_uuid_is_400_and_adjusts_nothing(staff_
 
 def test_staff_lists_movements_newest_first(staff_client):
     stock = StockFactory()
-    staff_client.post(url(stock.product_id, "adjust/"), {"delta": 5, "reason": "first"})
-    staff_client.post(url(stock.product_id, "adjust/"), {"delta": -2, "reason": "second"})
+    staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 5, "reason": "first"})
+    staff_client.post(url(stock.variant_id, "adjust/"), {"delta": -2, "reason": "second"})
 
-    response = staff_client.get(url(stock.product_id, "movements/"))
+    response = staff_client.get(url(stock.variant_id, "movements/"))
 
     assert response.status_code == 200
     body = response.json()
@@ -150,7 +152,7 @@ def test_staff_lists_movements_newest_first(staff_client):
 def test_customer_cannot_list_movements(customer_client):
     stock = StockFactory()
 
-    response = customer_client.get(url(stock.product_id, "movements/"))
+    response = customer_client.get(url(stock.variant_id, "movements/"))
 
     assert response.status_code == 403
 

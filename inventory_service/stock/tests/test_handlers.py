@@ -19,7 +19,7 @@ def order_created(order_id, stock, quantity):
         {
             "order_id": str(order_id),
             "user_id": str(uuid.uuid4()),
-            "items": [{"product_id": str(stock.product_id), "quantity": quantity, "unit_price": "9.99"}],
+            "items": [{"variant_id": str(stock.variant_id), "quantity": quantity, "unit_price": "9.99"}],
             "total": "9.99",
             "currency": "USD",
         },
@@ -27,7 +27,7 @@ def order_created(order_id, stock, quantity):
 
 
 def order_event(type, order_id, stock, quantity, **extra):
-    items = [{"product_id": str(stock.product_id), "quantity": quantity}]
+    items = [{"variant_id": str(stock.variant_id), "quantity": quantity}]
     return event_envelope(type, {"order_id": str(order_id), "user_id": str(uuid.uuid4()), "items": items, **extra})
 
 
@@ -35,13 +35,13 @@ def order_cancelled(order_id, stock, quantity, reason="customer_request", previo
     return order_event("order.cancelled", order_id, stock, quantity, reason=reason, previous_status=previous_status)
 
 
-def test_product_created_makes_an_empty_stock_record_once():
-    # given
-    product_id = uuid.uuid4()
+def test_product_created_before_variants_makes_an_empty_stock_record_once():
+    # given: an event as the catalog published them before variants: the product is its variant
+    variant_id = uuid.uuid4()
     envelope = event_envelope(
         "product.created",
         {
-            "product_id": str(product_id),
+            "product_id": str(variant_id),
             "sku": "K-1",
             "name": "Kettle",
             "price": "9.00",
@@ -57,16 +57,30 @@ def test_product_created_makes_an_empty_stock_record_once():
     # then
     assert first == ["stock.handlers.stock_create_on_product_created"]
     assert second == []
-    assert Stock.objects.filter(product_id=product_id).values_list("on_hand", "reserved").get() == (0, 0)
+    assert Stock.objects.filter(variant_id=variant_id).values_list("on_hand", "reserved").get() == (0, 0)
     assert StockMovement.objects.count() == 0
 
 
 def test_product_created_keeps_an_existing_stock_record(stock_on_hand):
     stock = stock_on_hand(7)
 
-    deliver(event_envelope("product.created", {"product_id": str(stock.product_id), "sku": "K-1"}))
+    deliver(event_envelope("product.created", {"product_id": str(stock.variant_id), "sku": "K-1"}))
 
     assert numbers(stock) == (7, 0)
+
+
+def test_product_events_make_a_stock_record_per_variant_each_knowing_its_product(stock_on_hand):
+    product_id, small, large = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    variant = {"sku": "T-S", "price": "5.00", "currency": "USD", "is_active": True, "attributes": {"size": "S"}}
+    created = {"product_id": str(product_id), "variants": [{**variant, "variant_id": str(small)}]}
+    updated = {**created, "variants": [*created["variants"], {**variant, "sku": "T-L", "variant_id": str(large)}]}
+
+    deliver(event_envelope("product.created", created))
+    deliver(event_envelope("product.updated", updated))
+
+    assert sorted(Stock.objects.values_list("variant_id", "product_id", "on_hand")) == sorted(
+        [(small, product_id, 0), (large, product_id, 0)]
+    )
 
 
 def test_order_created_delivered_twice_reserves_once(stock_on_hand):

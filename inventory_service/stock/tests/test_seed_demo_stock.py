@@ -1,27 +1,27 @@
 import pytest
 from django.core.management import call_command
 
-from ecom_common.demo import DEMO_PRODUCTS, demo_product_id
+from ecom_common.demo import demo_variant_ids
 from stock.models import Stock, StockMovement
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_puts_fifty_of_every_demo_product_on_hand_and_is_idempotent():
+def test_seed_puts_fifty_of_every_demo_variant_on_hand_and_is_idempotent():
     # given: one product already has some stock
-    first_id = demo_product_id(DEMO_PRODUCTS[0]["sku"])
+    first_id = demo_variant_ids()[0][0]
     call_command("seed_demo_stock")
-    Stock.objects.filter(product_id=first_id).update(on_hand=48)
-    StockMovement.objects.create(product_id=first_id, kind="adjustment", on_hand_delta=-2, actor="test")
+    Stock.objects.filter(variant_id=first_id).update(on_hand=48)
+    StockMovement.objects.create(variant_id=first_id, kind="adjustment", on_hand_delta=-2, actor="test")
 
     # when
     call_command("seed_demo_stock")
     call_command("seed_demo_stock")
 
     # then
-    assert Stock.objects.count() == len(DEMO_PRODUCTS)
+    assert Stock.objects.count() == len(demo_variant_ids()) == 28
     assert set(Stock.objects.values_list("on_hand", flat=True)) == {50}
-    assert set(Stock.objects.values_list("product_id", flat=True)) == {
-        demo_product_id(p["sku"]) for p in DEMO_PRODUCTS
+    assert set(Stock.objects.values_list("variant_id", flat=True)) == {
+        variant_id for variant_id, _ in demo_variant_ids()
     }
-    assert StockMovement.objects.filter(product_id=first_id).count() == 3  # 50, -2, +2
+    assert StockMovement.objects.filter(variant_id=first_id).count() == 3  # 50, -2, +2

@@ -20,7 +20,7 @@ ACTOR = "event:test"
 
 
 def reserve(order_id, *lines):
-    items = [{"product_id": str(stock.product_id), "quantity": quantity} for stock, quantity in lines]
+    items = [{"variant_id": str(stock.variant_id), "quantity": quantity} for stock, quantity in lines]
     return services.stock_reserve_for_order(order_id=order_id, items=items, actor=ACTOR)
 
 
@@ -30,13 +30,13 @@ def numbers(stock: Stock) -> tuple[int, int, int]:
 
 
 def movements(stock: Stock) -> list[tuple[str, int, int]]:
-    rows = StockMovement.objects.filter(product=stock).order_by("created_at")
+    rows = StockMovement.objects.filter(variant=stock).order_by("created_at")
     return [(m.kind, m.on_hand_delta, m.reserved_delta) for m in rows]
 
 
 def movements_add_up(stock: Stock) -> bool:
     stock.refresh_from_db()
-    totals = StockMovement.objects.filter(product=stock).aggregate(
+    totals = StockMovement.objects.filter(variant=stock).aggregate(
         on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
     )
     return (totals["on_hand"] or 0, totals["reserved"] or 0) == (stock.on_hand, stock.reserved)
@@ -59,8 +59,8 @@ def test_reserve_holds_every_line_and_publishes_reserved(stock_on_hand, settings
     assert numbers(kettle) == (10, 3, 7)
     assert numbers(knife) == (4, 4, 0)
     held = Reservation.objects.filter(order_id=order_id)
-    assert sorted((r.product_id, r.quantity, r.status) for r in held) == sorted(
-        [(kettle.product_id, 3, "held"), (knife.product_id, 4, "held")]
+    assert sorted((r.variant_id, r.quantity, r.status) for r in held) == sorted(
+        [(kettle.variant_id, 3, "held"), (knife.variant_id, 4, "held")]
     )
     assert movements(kettle) == [("adjustment", 10, 0), ("reservation", 0, 3)]
     assert StockMovement.objects.filter(kind="reservation", order_id=order_id, actor=ACTOR).count() == 2
@@ -71,10 +71,10 @@ def test_reserve_holds_every_line_and_publishes_reserved(stock_on_hand, settings
         "order_id": str(order_id),
         "items": sorted(
             [
-                {"product_id": str(kettle.product_id), "quantity": 3},
-                {"product_id": str(knife.product_id), "quantity": 4},
+                {"variant_id": str(kettle.variant_id), "quantity": 3},
+                {"variant_id": str(knife.variant_id), "quantity": 4},
             ],
-            key=lambda item: item["product_id"],
+            key=lambda item: item["variant_id"],
         ),
         "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
     }
@@ -100,7 +100,7 @@ def test_reserve_is_all_or_nothing(stock_on_hand):
         {
             "order_id": str(order_id),
             "reason": "out_of_stock",
-            "items": [{"product_id": str(scarce.product_id), "requested": 3, "available": 2}],
+            "items": [{"variant_id": str(scarce.variant_id), "requested": 3, "available": 2}],
         }
     ]
 
@@ -114,14 +114,14 @@ def test_reserve_of_a_product_without_stock_record_fails(stock_on_hand):
     # when
     services.stock_reserve_for_order(
         order_id=order_id,
-        items=[{"product_id": str(known.product_id), "quantity": 1}, {"product_id": str(unknown_id), "quantity": 1}],
+        items=[{"variant_id": str(known.variant_id), "quantity": 1}, {"variant_id": str(unknown_id), "quantity": 1}],
         actor=ACTOR,
     )
 
     # then
     assert numbers(known) == (10, 0, 10)
     assert published_data("inventory.reservation_failed")[0]["items"] == [
-        {"product_id": str(unknown_id), "requested": 1, "available": 0}
+        {"variant_id": str(unknown_id), "requested": 1, "available": 0}
     ]
 
 
@@ -155,7 +155,7 @@ def test_malformed_items_are_a_validation_error(stock_on_hand):
 
     with pytest.raises(ValidationError):
         services.stock_reserve_for_order(
-            order_id=uuid.uuid4(), items=[{"product_id": str(stock.product_id), "quantity": 0}], actor=ACTOR
+            order_id=uuid.uuid4(), items=[{"variant_id": str(stock.variant_id), "quantity": 0}], actor=ACTOR
         )
 
     assert numbers(stock) == (10, 0, 10)
@@ -178,7 +178,7 @@ def test_commit_takes_held_units_off_the_shelf(stock_on_hand):
     assert Reservation.objects.get(order_id=order_id).status == "committed"
     assert movements(stock) == [("adjustment", 10, 0), ("reservation", 0, 3), ("commit", -3, -3)]
     assert published_data("inventory.committed") == [
-        {"order_id": str(order_id), "items": [{"product_id": str(stock.product_id), "quantity": 3}]}
+        {"order_id": str(order_id), "items": [{"variant_id": str(stock.variant_id), "quantity": 3}]}
     ]
     assert movements_add_up(stock)
 
@@ -212,7 +212,7 @@ def test_release_returns_held_units(stock_on_hand):
     assert published_data("inventory.released") == [
         {
             "order_id": str(order_id),
-            "items": [{"product_id": str(stock.product_id), "quantity": 3}],
+            "items": [{"variant_id": str(stock.variant_id), "quantity": 3}],
             "reason": "order_cancelled",
         }
     ]
@@ -236,7 +236,7 @@ def test_release_of_a_committed_order_restocks(stock_on_hand):
     assert published_data("inventory.released") == [
         {
             "order_id": str(order_id),
-            "items": [{"product_id": str(stock.product_id), "quantity": 3}],
+            "items": [{"variant_id": str(stock.variant_id), "quantity": 3}],
             "reason": "restocked",
         }
     ]
@@ -303,7 +303,7 @@ def test_expire_releases_overdue_held_reservations_only(stock_on_hand):
     assert published_data("inventory.released") == [
         {
             "order_id": str(overdue),
-            "items": [{"product_id": str(stock.product_id), "quantity": 2}],
+            "items": [{"variant_id": str(stock.variant_id), "quantity": 2}],
             "reason": "expired",
         }
     ]
@@ -327,7 +327,7 @@ def test_a_paid_order_whose_reservation_lapsed_still_commits_from_what_is_availa
     assert Reservation.objects.get(order_id=order_id).status == "committed"
     assert movements(stock)[-2:] == [("expiry", 0, -2), ("commit", -2, 0)]
     assert published_data("inventory.committed") == [
-        {"order_id": str(order_id), "items": [{"product_id": str(stock.product_id), "quantity": 2}]}
+        {"order_id": str(order_id), "items": [{"variant_id": str(stock.variant_id), "quantity": 2}]}
     ]
     assert published_data("inventory.commit_failed") == []
     assert movements_add_up(stock)
@@ -352,7 +352,7 @@ def test_a_paid_order_whose_lapsed_units_are_gone_gets_commit_failed_and_takes_n
         {
             "order_id": str(order_id),
             "reason": "out_of_stock",
-            "items": [{"product_id": str(stock.product_id), "requested": 2, "available": 1}],
+            "items": [{"variant_id": str(stock.variant_id), "requested": 2, "available": 1}],
         }
     ]
     assert movements_add_up(stock)
@@ -387,9 +387,9 @@ def test_a_confirmation_after_the_cancellation_commits_nothing(stock_on_hand):
 # ---------------------------------------------------------------------------
 def test_adjust_creates_the_stock_record(settings):
     settings.INVENTORY_LOW_STOCK_THRESHOLD = 3
-    product_id = uuid.uuid4()
+    variant_id = uuid.uuid4()
 
-    stock = services.stock_adjust(product_id=product_id, delta=12, reason="delivery", actor="staff-1")
+    stock = services.stock_adjust(variant_id=variant_id, delta=12, reason="delivery", actor="staff-1")
 
     assert (stock.on_hand, stock.reserved, stock.low_stock_threshold) == (12, 0, 3)
     assert StockMovement.objects.values_list("kind", "on_hand_delta", "reason", "actor").get() == (
@@ -407,7 +407,7 @@ def test_adjust_below_what_is_reserved_is_refused(stock_on_hand):
 
     # when
     with pytest.raises(ValidationError) as error:
-        services.stock_adjust(product_id=stock.product_id, delta=-7, reason="broken", actor="staff-1")
+        services.stock_adjust(variant_id=stock.variant_id, delta=-7, reason="broken", actor="staff-1")
 
     # then
     assert error.value.message_dict == {"delta": ["Not enough stock: 6 available, 10 on hand."]}
@@ -416,19 +416,19 @@ def test_adjust_below_what_is_reserved_is_refused(stock_on_hand):
 
 
 def test_adjust_of_an_unknown_product_below_zero_creates_nothing():
-    product_id = uuid.uuid4()
+    variant_id = uuid.uuid4()
 
     with pytest.raises(ValidationError):
-        services.stock_adjust(product_id=product_id, delta=-1, reason="", actor="staff-1")
+        services.stock_adjust(variant_id=variant_id, delta=-1, reason="", actor="staff-1")
 
-    assert Stock.objects.filter(product_id=product_id).exists() is False
+    assert Stock.objects.filter(variant_id=variant_id).exists() is False
 
 
 def test_adjust_with_the_same_idempotency_key_applies_once(stock_on_hand):
     stock = stock_on_hand(10)
 
-    first = services.stock_adjust(product_id=stock.product_id, delta=5, reason="", actor="s", idempotency_key="k-1")
-    second = services.stock_adjust(product_id=stock.product_id, delta=5, reason="", actor="s", idempotency_key="k-1")
+    first = services.stock_adjust(variant_id=stock.variant_id, delta=5, reason="", actor="s", idempotency_key="k-1")
+    second = services.stock_adjust(variant_id=stock.variant_id, delta=5, reason="", actor="s", idempotency_key="k-1")
 
     assert (first.on_hand, second.on_hand) == (15, 15)
     assert numbers(stock) == (15, 0, 15)
@@ -437,10 +437,10 @@ def test_adjust_with_the_same_idempotency_key_applies_once(stock_on_hand):
 
 def test_an_idempotency_key_reused_for_another_adjustment_is_a_conflict(stock_on_hand):
     stock = stock_on_hand(10)
-    services.stock_adjust(product_id=stock.product_id, delta=5, reason="", actor="s", idempotency_key="k-1")
+    services.stock_adjust(variant_id=stock.variant_id, delta=5, reason="", actor="s", idempotency_key="k-1")
 
     with pytest.raises(ConflictError):
-        services.stock_adjust(product_id=stock.product_id, delta=6, reason="", actor="s", idempotency_key="k-1")
+        services.stock_adjust(variant_id=stock.variant_id, delta=6, reason="", actor="s", idempotency_key="k-1")
 
     assert numbers(stock) == (15, 0, 15)
 
@@ -458,13 +458,13 @@ def test_low_stock_is_published_once_when_available_crosses_the_threshold(stock_
     order_id = uuid.uuid4()
     reserve(order_id, (stock, 2))
     services.reservation_release_for_order(order_id=order_id, reason="customer_request", actor=ACTOR)
-    services.stock_adjust(product_id=stock.product_id, delta=3, reason="", actor="s")
-    services.stock_adjust(product_id=stock.product_id, delta=-4, reason="", actor="s")
+    services.stock_adjust(variant_id=stock.variant_id, delta=3, reason="", actor="s")
+    services.stock_adjust(variant_id=stock.variant_id, delta=-4, reason="", actor="s")
 
     # then
     assert published_data("inventory.low_stock") == [
-        {"product_id": str(stock.product_id), "available": 5, "threshold": 5},
-        {"product_id": str(stock.product_id), "available": 4, "threshold": 5},
+        {"variant_id": str(stock.variant_id), "product_id": str(stock.variant_id), "available": 5, "threshold": 5},
+        {"variant_id": str(stock.variant_id), "product_id": str(stock.variant_id), "available": 4, "threshold": 5},
     ]
 
 
@@ -479,7 +479,7 @@ def test_movements_add_up_to_the_stock_after_a_whole_saga(stock_on_hand):
     services.reservation_release_for_order(order_id=restocked, reason="customer_request", actor=ACTOR)
     Reservation.objects.filter(order_id=expired).update(expires_at=timezone.now() - timedelta(seconds=1))
     services.reservation_expire_overdue()
-    services.stock_adjust(product_id=stock.product_id, delta=-3, reason="damaged", actor="s")
+    services.stock_adjust(variant_id=stock.variant_id, delta=-3, reason="damaged", actor="s")
 
     assert numbers(stock) == (15, 0, 15)
     assert movements_add_up(stock)
@@ -489,7 +489,7 @@ def test_the_database_refuses_reserving_more_than_on_hand():
     stock = StockFactory(on_hand=3)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Stock.objects.filter(product_id=stock.product_id).update(reserved=F("on_hand") + 1)
+        Stock.objects.filter(variant_id=stock.variant_id).update(reserved=F("on_hand") + 1)
 
     assert numbers(stock) == (3, 0, 3)
 
@@ -498,7 +498,7 @@ def test_the_database_refuses_negative_on_hand():
     stock = StockFactory(on_hand=0)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Stock.objects.filter(product_id=stock.product_id).update(on_hand=F("on_hand") - 1)
+        Stock.objects.filter(variant_id=stock.variant_id).update(on_hand=F("on_hand") - 1)
 
 
 @pytest.mark.django_db(transaction=True)

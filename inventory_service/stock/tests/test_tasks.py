@@ -22,7 +22,7 @@ def test_expiry_task_expires_overdue_reservations(stock_on_hand):
     stock = stock_on_hand(5)
     order_id = uuid.uuid4()
     services.stock_reserve_for_order(
-        order_id=order_id, items=[{"product_id": str(stock.product_id), "quantity": 2}], actor="event:test"
+        order_id=order_id, items=[{"variant_id": str(stock.variant_id), "quantity": 2}], actor="event:test"
     )
     Reservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 

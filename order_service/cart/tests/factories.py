@@ -4,14 +4,18 @@ from decimal import Decimal
 
 import factory
 
-from cart.models import Cart, CartItem, CatalogProduct
+from cart.models import Cart, CartItem, CatalogVariant
 
 
-class CatalogProductFactory(factory.django.DjangoModelFactory):
+class CatalogVariantFactory(factory.django.DjangoModelFactory):
+    """A product's variant in the catalog copy; by default a product without variants (its one
+    variant has the product's id)."""
+
     class Meta:
-        model = CatalogProduct
+        model = CatalogVariant
 
-    product_id = factory.LazyFunction(uuid.uuid4)
+    variant_id = factory.LazyFunction(uuid.uuid4)
+    product_id = factory.LazyAttribute(lambda variant: variant.variant_id)
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     name = factory.Sequence(lambda n: f"Product {n}")
     price = Decimal("10.00")
@@ -33,5 +37,5 @@ class CartItemFactory(factory.django.DjangoModelFactory):
         model = CartItem
 
     cart = factory.SubFactory(CartFactory)
-    product = factory.SubFactory(CatalogProductFactory)
+    variant = factory.SubFactory(CatalogVariantFactory)
     quantity = 1

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from cart.models import CartItem
-from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
+from cart.tests.factories import CartFactory, CartItemFactory, CatalogVariantFactory
 
 CART_URL = "/api/cart/"
 ITEMS_URL = "/api/cart/items/"
@@ -12,7 +12,7 @@ ITEMS_URL = "/api/cart/items/"
 
 @pytest.fixture
 def kettle():
-    return CatalogProductFactory(name="Kettle", price=Decimal("9.50"))
+    return CatalogVariantFactory(name="Kettle", price=Decimal("9.50"))
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_empty_cart_is_made_on_first_read(customer_client, customer_id):
 
 
 def test_cart_shows_lines_at_current_prices(customer_client, customer_cart, kettle):
-    item = CartItemFactory(cart=customer_cart, product=kettle, quantity=3)
+    item = CartItemFactory(cart=customer_cart, variant=kettle, quantity=3)
 
     response = customer_client.get(CART_URL)
 
@@ -38,8 +38,11 @@ def test_cart_shows_lines_at_current_prices(customer_client, customer_cart, kett
         "items": [
             {
                 "id": str(item.id),
+                "variant_id": str(kettle.variant_id),
                 "product_id": str(kettle.product_id),
+                "sku": kettle.sku,
                 "name": "Kettle",
+                "attributes": {},
                 "unit_price": "9.50",
                 "quantity": 3,
                 "line_total": "28.50",
@@ -57,8 +60,11 @@ def test_add_item_creates_a_line(customer_client, kettle):
     item = CartItem.objects.get()
     assert response.json() == {
         "id": str(item.id),
+        "variant_id": str(kettle.variant_id),
         "product_id": str(kettle.product_id),
+        "sku": kettle.sku,
         "name": "Kettle",
+        "attributes": {},
         "unit_price": "9.50",
         "quantity": 2,
         "line_total": "19.00",
@@ -66,7 +72,7 @@ def test_add_item_creates_a_line(customer_client, kettle):
 
 
 def test_adding_the_same_product_again_adds_to_its_line(customer_client, customer_cart, kettle):
-    CartItemFactory(cart=customer_cart, product=kettle, quantity=2)
+    CartItemFactory(cart=customer_cart, variant=kettle, quantity=2)
 
     response = customer_client.post(ITEMS_URL, {"product_id": str(kettle.product_id), "quantity": 3})
 
@@ -84,7 +90,7 @@ def test_quantity_out_of_range_is_400(customer_client, kettle, quantity):
 
 
 def test_adding_beyond_100_to_a_line_is_400(customer_client, customer_cart, kettle):
-    CartItemFactory(cart=customer_cart, product=kettle, quantity=99)
+    CartItemFactory(cart=customer_cart, variant=kettle, quantity=99)
 
     response = customer_client.post(ITEMS_URL, {"product_id": str(kettle.product_id), "quantity": 2})
 
@@ -97,7 +103,7 @@ def test_adding_beyond_100_to_a_line_is_400(customer_client, customer_cart, kett
     "product_kwargs", [{"is_active": False}, {"is_active": False, "is_deleted": True}], ids=["inactive", "deleted"]
 )
 def test_unavailable_product_is_400_on_product_id(customer_client, product_kwargs):
-    product = CatalogProductFactory(**product_kwargs)
+    product = CatalogVariantFactory(**product_kwargs)
 
     response = customer_client.post(ITEMS_URL, {"product_id": str(product.product_id), "quantity": 1})
 
@@ -116,8 +122,8 @@ def test_unknown_product_is_400_on_product_id(customer_client):
 
 
 def test_product_in_another_currency_is_400(customer_client, customer_cart, kettle):
-    CartItemFactory(cart=customer_cart, product=kettle)
-    euro_product = CatalogProductFactory(currency="EUR")
+    CartItemFactory(cart=customer_cart, variant=kettle)
+    euro_product = CatalogVariantFactory(currency="EUR")
 
     response = customer_client.post(ITEMS_URL, {"product_id": str(euro_product.product_id), "quantity": 1})
 
@@ -126,7 +132,7 @@ def test_product_in_another_currency_is_400(customer_client, customer_cart, kett
 
 
 def test_patch_changes_the_quantity(customer_client, customer_cart, kettle):
-    item = CartItemFactory(cart=customer_cart, product=kettle, quantity=1)
+    item = CartItemFactory(cart=customer_cart, variant=kettle, quantity=1)
 
     response = customer_client.patch(f"{ITEMS_URL}{item.id}/", {"quantity": 4})
 
@@ -136,7 +142,7 @@ def test_patch_changes_the_quantity(customer_client, customer_cart, kettle):
 
 
 def test_delete_removes_the_line(customer_client, customer_cart, kettle):
-    item = CartItemFactory(cart=customer_cart, product=kettle)
+    item = CartItemFactory(cart=customer_cart, variant=kettle)
 
     response = customer_client.delete(f"{ITEMS_URL}{item.id}/")
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from cart.tests.factories import CatalogProductFactory
+from cart.tests.factories import CatalogVariantFactory
 from orders.models import Order
 from orders.services import order_place
 
@@ -18,7 +18,7 @@ ADDRESS = {
 
 
 def order_placed(*, user_id: str | None = None, quantity: int = 2, product=None) -> Order:
-    product = product or CatalogProductFactory()
+    product = product or CatalogVariantFactory()
     return order_place(
         user_id=user_id or str(uuid.uuid4()),
         idempotency_key=uuid.uuid4(),

@@ -7,8 +7,8 @@ import pytest
 import requests
 from django.utils import timezone
 
-from cart.models import CartItem, CatalogProduct
-from cart.tests.factories import CartFactory, CartItemFactory, CatalogProductFactory
+from cart.models import CartItem, CatalogVariant
+from cart.tests.factories import CartFactory, CartItemFactory, CatalogVariantFactory
 from ecom_common.models import OutboxEvent
 from ecom_common.testing.events import published, published_data
 from orders.models import CheckoutSaga, Order, SagaState
@@ -20,12 +20,12 @@ ADDRESS_IN = {k: v for k, v in ADDRESS.items() if k not in ("line2", "region")} 
 
 @pytest.fixture
 def kettle():
-    return CatalogProductFactory(name="Kettle", price=Decimal("9.50"))
+    return CatalogVariantFactory(name="Kettle", price=Decimal("9.50"))
 
 
 @pytest.fixture
 def mug():
-    return CatalogProductFactory(name="Mug", price=Decimal("4.25"))
+    return CatalogVariantFactory(name="Mug", price=Decimal("4.25"))
 
 
 def checkout(client, body: dict, key: str | None = None):
@@ -68,7 +68,9 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
         "items": [
             {
                 "id": str(kettle_line.public_id),
+                "variant_id": str(kettle.variant_id),
                 "product_id": str(kettle.product_id),
+                "sku": kettle.sku,
                 "name": "Kettle",
                 "unit_price": "9.50",
                 "quantity": 2,
@@ -76,7 +78,9 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
             },
             {
                 "id": str(mug_line.public_id),
+                "variant_id": str(mug.variant_id),
                 "product_id": str(mug.product_id),
+                "sku": mug.sku,
                 "name": "Mug",
                 "unit_price": "4.25",
                 "quantity": 1,
@@ -99,8 +103,20 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
             "order_id": str(order.id),
             "user_id": customer_id,
             "items": [
-                {"product_id": str(kettle.product_id), "quantity": 2, "unit_price": "9.50"},
-                {"product_id": str(mug.product_id), "quantity": 1, "unit_price": "4.25"},
+                {
+                    "variant_id": str(kettle.variant_id),
+                    "product_id": str(kettle.product_id),
+                    "sku": kettle.sku,
+                    "quantity": 2,
+                    "unit_price": "9.50",
+                },
+                {
+                    "variant_id": str(mug.variant_id),
+                    "product_id": str(mug.product_id),
+                    "sku": mug.sku,
+                    "quantity": 1,
+                    "unit_price": "4.25",
+                },
             ],
             "total": "23.25",
             "currency": "USD",
@@ -130,8 +146,8 @@ def test_checkout_snapshots_the_price(customer_client, kettle):
 def test_checkout_of_the_cart_empties_it(customer_client, customer_id, kettle, mug):
     # given
     cart = CartFactory(user_id=customer_id)
-    CartItemFactory(cart=cart, product=kettle, quantity=3)
-    CartItemFactory(cart=cart, product=mug, quantity=1)
+    CartItemFactory(cart=cart, variant=kettle, quantity=3)
+    CartItemFactory(cart=cart, variant=mug, quantity=1)
 
     # when
     response = checkout(customer_client, {"shipping_address": ADDRESS_IN, "payment_token": "tok_visa"})
@@ -164,7 +180,7 @@ def test_same_key_and_body_returns_the_same_order(customer_client, kettle):
 
 
 def test_same_key_replays_a_cart_checkout_after_the_cart_was_emptied(customer_client, customer_id, kettle):
-    CartItemFactory(cart=CartFactory(user_id=customer_id), product=kettle, quantity=2)
+    CartItemFactory(cart=CartFactory(user_id=customer_id), variant=kettle, quantity=2)
     key = str(uuid.uuid4())
     body = {"shipping_address": ADDRESS_IN, "payment_token": "tok_visa"}
     first = checkout(customer_client, body, key)
@@ -232,7 +248,7 @@ def test_unknown_product_is_400_on_its_item(customer_client, kettle):
 
 
 def test_inactive_product_is_400_on_its_item(customer_client):
-    product = CatalogProductFactory(is_active=False)
+    product = CatalogVariantFactory(is_active=False)
 
     response = checkout(customer_client, body_for((product, 1)))
 
@@ -241,7 +257,7 @@ def test_inactive_product_is_400_on_its_item(customer_client):
 
 
 def test_items_in_two_currencies_are_400(customer_client, kettle):
-    euro_product = CatalogProductFactory(currency="EUR")
+    euro_product = CatalogVariantFactory(currency="EUR")
 
     response = checkout(customer_client, body_for((kettle, 1), (euro_product, 1)))
 
@@ -282,7 +298,7 @@ def test_saga_deadline_follows_the_setting(customer_client, kettle):
 
 def test_a_total_payment_could_not_store_is_refused_at_checkout(customer_client):
     # Payment keeps amounts of 12 digits (ecom_common.money): 11 x 999999999.99 has 13.
-    costly = CatalogProductFactory(price=Decimal("999999999.99"))
+    costly = CatalogVariantFactory(price=Decimal("999999999.99"))
 
     response = checkout(customer_client, body_for((costly, 11)))
 
@@ -302,7 +318,7 @@ def test_a_product_the_catalog_copy_has_not_heard_of_yet_is_read_from_the_catalo
     product = requests.get(f"{catalog_service}/api/products/", params={"page_size": 1}, timeout=10).json()["results"][
         0
     ]
-    assert not CatalogProduct.objects.filter(product_id=product["id"]).exists()
+    assert not CatalogVariant.objects.filter(product_id=product["id"]).exists()
 
     # when
     response = checkout(customer_client, body_for_ids((product["id"], 2)))
@@ -313,7 +329,7 @@ def test_a_product_the_catalog_copy_has_not_heard_of_yet_is_read_from_the_catalo
         product["price"],
         str(Decimal(product["price"]) * 2),
     )
-    copy = CatalogProduct.objects.get(product_id=product["id"])
+    copy = CatalogVariant.objects.get(product_id=product["id"])
     assert (copy.sku, copy.name, str(copy.price)) == (product["sku"], product["name"], product["price"])
 
 
@@ -325,3 +341,64 @@ def test_a_product_the_catalog_does_not_have_either_is_unavailable(customer_clie
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "unavailable"
     assert Order.objects.count() == 0
+
+
+# -- variants ------------------------------------------------------------------------------------
+@pytest.fixture
+def tee():
+    """A T-shirt in S and M: two variants of one product."""
+    product_id = uuid.uuid4()
+    small = CatalogVariantFactory(
+        product_id=product_id, name="Tee", sku="TEE-S", attributes={"size": "S"}, price=Decimal("20.00")
+    )
+    medium = CatalogVariantFactory(
+        product_id=product_id, name="Tee", sku="TEE-M", attributes={"size": "M"}, price=Decimal("22.00")
+    )
+    return product_id, small, medium
+
+
+def test_a_variant_is_ordered_by_its_id_with_its_sku_and_values(customer_client, tee):
+    _, _, medium = tee
+    body = {**body_for(), "items": [{"variant_id": str(medium.variant_id), "quantity": 2}]}
+
+    response = checkout(customer_client, body)
+
+    assert response.status_code == 201, response.json()
+    [line] = response.json()["items"]
+    assert (line["variant_id"], line["sku"], line["name"], line["line_total"]) == (
+        str(medium.variant_id),
+        "TEE-M",
+        "Tee (M)",
+        "44.00",
+    )
+    [created] = published_data("order.created")
+    assert created["items"][0]["variant_id"] == str(medium.variant_id)
+
+
+def test_a_product_with_several_variants_named_by_its_id_is_400_variant_required(customer_client, tee):
+    product_id, _, _ = tee
+
+    response = checkout(customer_client, body_for_ids((product_id, 1)))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "variant_required",
+            "detail": "This product comes in several variants: name the one you want with variant_id.",
+            "attr": "items.0.product_id",
+        }
+    ]
+    assert not Order.objects.exists()
+
+
+def test_an_item_naming_both_or_neither_is_400(customer_client, tee):
+    product_id, small, _ = tee
+    body = {
+        **body_for(),
+        "items": [{"variant_id": str(small.variant_id), "product_id": str(product_id), "quantity": 1}],
+    }
+
+    response = checkout(customer_client, body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "items.0.variant_id"

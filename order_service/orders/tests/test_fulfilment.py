@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cart.tests.factories import CatalogProductFactory
+from cart.tests.factories import CatalogVariantFactory
 from ecom_common.testing.events import deliver, event_envelope, published_data
 from orders.models import Order, OrderReturn, OrderStatus
 from orders.services import order_place, order_transition
@@ -21,7 +21,7 @@ def url(order: Order, action: str = "") -> str:
 @pytest.fixture
 def confirmed(customer_id) -> Order:
     """A paid order of the customer's: 3 mugs at 4.25 and 1 kettle at 19.99."""
-    mug, kettle = CatalogProductFactory(price=Decimal("4.25")), CatalogProductFactory(price=Decimal("19.99"))
+    mug, kettle = CatalogVariantFactory(price=Decimal("4.25")), CatalogVariantFactory(price=Decimal("19.99"))
     order = order_place(
         user_id=customer_id,
         idempotency_key=uuid.uuid4(),
@@ -157,7 +157,12 @@ def test_a_return_of_some_units_refunds_exactly_their_price_once_received(delive
         "order_id": str(delivered.id),
         "status": "requested",
         "lines": [
-            {"line_id": mug, "product_id": str(delivered.lines.order_by("id").first().product_id), "quantity": 2}
+            {
+                "line_id": mug,
+                "variant_id": str(delivered.lines.order_by("id").first().variant_id),
+                "product_id": str(delivered.lines.order_by("id").first().product_id),
+                "quantity": 2,
+            }
         ],
         "reason": "chipped",
         "refund_amount": "8.50",
@@ -179,7 +184,13 @@ def test_a_return_of_some_units_refunds_exactly_their_price_once_received(delive
             "return_id": order_return["id"],
             "amount": "8.50",
             "currency": "USD",
-            "items": [{"product_id": order_return["lines"][0]["product_id"], "quantity": 2}],
+            "items": [
+                {
+                    "variant_id": order_return["lines"][0]["variant_id"],
+                    "product_id": order_return["lines"][0]["product_id"],
+                    "quantity": 2,
+                }
+            ],
             "reason": "chipped",
         }
     ]

@@ -40,7 +40,10 @@ def state(order: Order) -> tuple:
 
 
 def items_of(order: Order) -> list[dict]:
-    return [{"product_id": str(line.product_id), "quantity": line.quantity} for line in order.lines.all()]
+    return [
+        {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
+        for line in order.lines.all()
+    ]
 
 
 def cancelled_data(order: Order, reason: str, previous_status: str = "pending") -> dict:

@@ -115,7 +115,7 @@ def test_owner_cancels_a_pending_order(customer_client, customer_id):
             "user_id": customer_id,
             "reason": "customer_request",
             "previous_status": "pending",
-            "items": [{"product_id": str(line.product_id), "quantity": 3}],
+            "items": [{"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": 3}],
         }
     ]
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cart.tests.factories import CatalogProductFactory
+from cart.tests.factories import CatalogVariantFactory
 from ecom_common.errors import ConflictError
 from ecom_common.testing.events import published
 from orders.models import CancelReason, CheckoutSaga, Order, OrderStatus
@@ -74,7 +74,7 @@ def test_illegal_transitions_are_refused(moves, illegal):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_checkouts_with_one_key_make_one_order():
     # given
-    product = CatalogProductFactory()
+    product = CatalogVariantFactory()
     user_id, key = str(uuid.uuid4()), uuid.uuid4()
     barrier = threading.Barrier(2)
     results, errors = [], []

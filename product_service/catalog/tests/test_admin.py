@@ -5,9 +5,30 @@ from django.contrib.auth import get_user_model
 
 from catalog.models import Category, Product
 from catalog.services import product_update
-from catalog.tests.factories import CategoryFactory, ProductFactory
+from catalog.tests.factories import AttributeFactory, AttributeValueFactory, CategoryFactory, ProductFactory
+from ecom_common.testing.events import published_data
 
 ADMIN = "/admin/products/catalog"
+
+
+def _variants_form(*variants, initial: int | None = None) -> dict:
+    """The variant inline's POST fields: ``variants`` are dicts of a variant's fields (with its
+    ``id`` when it exists)."""
+    data = {
+        "variants-TOTAL_FORMS": str(len(variants)),
+        "variants-INITIAL_FORMS": str(sum(1 for v in variants if v.get("id")) if initial is None else initial),
+        "variants-MIN_NUM_FORMS": "1",
+        "variants-MAX_NUM_FORMS": "1000",
+    }
+    for index, variant in enumerate(variants):
+        for field, value in variant.items():
+            if field == "attribute_values":
+                data[f"variants-{index}-{field}"] = [str(v) for v in value]
+            elif value is True:
+                data[f"variants-{index}-{field}"] = "on"
+            elif value is not False:
+                data[f"variants-{index}-{field}"] = str(value)
+    return data
 
 
 @pytest.fixture
@@ -17,7 +38,10 @@ def admin_client_logged_in(client):
     return client
 
 
-@pytest.mark.parametrize("page", ["product/", "product/add/", "category/", "category/add/"])
+@pytest.mark.parametrize(
+    "page",
+    ["product/", "product/add/", "category/", "category/add/", "brand/", "attribute/add/", "producttype/add/"],
+)
 def test_admin_pages_load(admin_client_logged_in, page):
     CategoryFactory()
     ProductFactory()
@@ -35,20 +59,29 @@ def test_admin_product_change_retires_cached_responses(
     product = ProductFactory(sku="K-1", name="Kettle", slug="kettle", price=Decimal("9.00"))
     url = f"/api/products/{product.id}/"
     assert api_client.get(url).json()["price"] == "9.00"
+    variant = product.variants.get()
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_logged_in.post(
             f"{ADMIN}/product/{product.id}/change/",
             {
-                "sku": "K-1",
                 "name": "Kettle",
                 "slug": "kettle",
                 "category": "",
                 "is_active": "on",
-                "price": "11.50",
                 "currency": "USD",
                 "description": "",
+                **_variants_form(
+                    {
+                        "id": variant.id,
+                        "product": product.id,
+                        "sku": "K-1",
+                        "price": "11.50",
+                        "is_active": True,
+                        "position": 0,
+                    }
+                ),
             },
         )
 
@@ -77,13 +110,15 @@ def test_an_admin_form_opened_before_someone_else_saved_is_refused_not_applied(a
     product = ProductFactory(name="Lamp", price=Decimal("10.00"), sku="LAMP-1")
     opened = admin_client_logged_in.get(f"{ADMIN}/product/{product.pk}/change/")
     version = opened.context["adminform"].form["version"].value()
+    variant = product.variants.get()
     product_update(product=Product.objects.get(pk=product.pk), data={"price": Decimal("12.00")})
 
     # when: A saves a new name with the page's (now stale) price
     response = admin_client_logged_in.post(
         f"{ADMIN}/product/{product.pk}/change/",
-        {"version": version, "sku": "LAMP-1", "name": "Desk lamp", "slug": product.slug, "is_active": "on",
-         "price": "10.00", "currency": "USD", "description": ""},
+        {"version": version, "name": "Desk lamp", "slug": product.slug, "is_active": "on", "currency": "USD",
+         "description": "",
+         **_variants_form({"id": variant.id, "product": product.id, "sku": "LAMP-1", "price": "10.00", "is_active": True, "position": 0})},
     )  # fmt: skip
 
     # then: nothing of A's is saved, and A is told why
@@ -91,3 +126,58 @@ def test_an_admin_form_opened_before_someone_else_saved_is_refused_not_applied(a
     assert "changed by someone else since you opened it" in response.content.decode()
     product.refresh_from_db()
     assert (product.name, product.price) == ("Lamp", Decimal("12.00"))
+
+
+def test_admin_adds_a_product_with_two_variants_and_announces_both(
+    admin_client_logged_in, django_capture_on_commit_callbacks
+):
+    size = AttributeFactory(name="Size", slug="size")
+    small, large = AttributeValueFactory(attribute=size, value="S"), AttributeValueFactory(attribute=size, value="L")
+
+    response = admin_client_logged_in.post(
+        f"{ADMIN}/product/add/",
+        {
+            "name": "Tee",
+            "slug": "tee",
+            "is_active": "on",
+            "currency": "USD",
+            "description": "",
+            **_variants_form(
+                {"sku": "TEE-S", "price": "15.00", "attribute_values": [small.pk], "is_active": True, "position": 0},
+                {"sku": "TEE-L", "price": "17.00", "attribute_values": [large.pk], "is_active": True, "position": 1},
+            ),
+        },
+    )
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    product = Product.objects.get(slug="tee")
+    assert product.price == Decimal("15.00")
+    [created] = published_data("product.created")
+    assert [(v["sku"], v["price"], v["attributes"]) for v in created["variants"]] == [
+        ("TEE-S", "15.00", {"size": "S"}),
+        ("TEE-L", "17.00", {"size": "L"}),
+    ]
+
+
+def test_admin_refuses_two_variants_with_the_same_attribute_values(admin_client_logged_in):
+    small = AttributeValueFactory(attribute=AttributeFactory(name="Size", slug="size"), value="S")
+
+    response = admin_client_logged_in.post(
+        f"{ADMIN}/product/add/",
+        {
+            "name": "Tee",
+            "slug": "tee",
+            "is_active": "on",
+            "currency": "USD",
+            "description": "",
+            **_variants_form(
+                {"sku": "TEE-1", "price": "15.00", "attribute_values": [small.pk], "is_active": True, "position": 0},
+                {"sku": "TEE-2", "price": "15.00", "attribute_values": [small.pk], "is_active": True, "position": 1},
+            ),
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[1] == {"attribute_values": ["Variant TEE-1 already has these attribute values."]}
+    assert not Product.objects.exists()

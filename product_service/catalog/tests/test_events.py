@@ -23,7 +23,20 @@ def test_creating_a_product_publishes_product_created():
             "price": "12.50",
             "currency": "USD",
             "is_active": True,
+            "brand": None,
+            "category": None,
             "updated_at": product.updated_at.isoformat(),
+            # The old shape: one default variant, with the product's id.
+            "variants": [
+                {
+                    "variant_id": str(product.id),
+                    "sku": "EVT-1",
+                    "price": "12.50",
+                    "currency": "USD",
+                    "is_active": True,
+                    "attributes": {},
+                }
+            ],
         }
     ]
     assert published("product.created")[0]["source"] == "product_service"
@@ -40,24 +53,30 @@ def test_updating_a_product_publishes_product_updated_with_the_new_values():
 
 def test_deleting_a_product_publishes_product_deleted():
     product = ProductFactory(sku="GONE-1")
-    product_id = str(product.id)
+    product_id, variant = str(product.id), product.variants.get()
 
     product_delete(product=product)
 
-    assert published_data("product.deleted") == [{"product_id": product_id, "sku": "GONE-1"}]
+    assert published_data("product.deleted") == [
+        {"product_id": product_id, "sku": "GONE-1", "variant_ids": [str(variant.id)]}
+    ]
 
 
 def test_a_product_saved_in_the_admin_is_announced(admin_client):
     response = admin_client.post(
         "/admin/products/catalog/product/add/",
         {
-            "sku": "ADM-1",
             "name": "Admin lamp",
             "slug": "admin-lamp",
-            "price": "3.00",
             "currency": "USD",
             "is_active": "on",
             "description": "",
+            "variants-TOTAL_FORMS": "1",
+            "variants-INITIAL_FORMS": "0",
+            "variants-0-sku": "ADM-1",
+            "variants-0-price": "3.00",
+            "variants-0-is_active": "on",
+            "variants-0-position": "0",
         },
     )
 

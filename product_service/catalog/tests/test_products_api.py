@@ -23,6 +23,8 @@ def test_detail_has_exactly_the_contract_fields(api_client):
         sku="LAP-1", name="Aero 13", slug="aero-13", description="Light.", price=Decimal("19.99"), category=laptops
     )
 
+    variant = product.variants.get()
+
     # when
     response = api_client.get(detail_url(product))
 
@@ -38,6 +40,20 @@ def test_detail_has_exactly_the_contract_fields(api_client):
         "currency": "USD",
         "category": "laptops",
         "is_active": True,
+        "brand": None,
+        "product_type": None,
+        "variants": [
+            {
+                "id": str(variant.id),
+                "sku": "LAP-1",
+                "price": "19.99",
+                "currency": "USD",
+                "attributes": {},
+                "is_active": True,
+                "position": 0,
+            }
+        ],
+        "rating": {"average": None, "count": 0},
         "created_at": product.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": product.updated_at.isoformat().replace("+00:00", "Z"),
     }
@@ -338,7 +354,7 @@ def test_staff_create_product_generates_a_unique_slug(staff_client):
     assert body["category"] == "phones"
     assert body["description"] == ""
     assert body["is_active"] is True
-    product = Product.objects.get(sku="PHN-6B")
+    product = Product.objects.get(variants__sku="PHN-6B")
     assert product.price == Decimal("799.00")
     assert product.category.slug == "phones"
 
@@ -392,7 +408,7 @@ def test_invalid_product_is_400_with_the_field_named(staff_client, body, attr, c
         "type": "validation_error",
         "errors": [{"code": code, "detail": response.json()["errors"][0]["detail"], "attr": attr}],
     }
-    assert not Product.objects.filter(sku="NEW-1").exists()
+    assert not Product.objects.filter(variants__sku="NEW-1").exists()
 
 
 def test_missing_required_fields_are_each_reported(staff_client):
@@ -418,5 +434,5 @@ def test_duplicate_sku_on_update_is_400(staff_client):
     assert response.status_code == 400
     assert response.json() == {
         "type": "validation_error",
-        "errors": [{"code": "unique", "detail": "product with this SKU already exists.", "attr": "sku"}],
+        "errors": [{"code": "unique", "detail": "A product variant with this SKU already exists.", "attr": "sku"}],
     }

@@ -1,25 +1,36 @@
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductVariant
 
 
 def test_seed_is_idempotent():
     # given
     first_output = StringIO()
     call_command("seed_demo_catalog", stdout=first_output)
-    counts = (Category.objects.count(), Product.objects.count())
+    counts = (Category.objects.count(), Product.objects.count(), ProductVariant.objects.count())
 
     # when
     second_output = StringIO()
     call_command("seed_demo_catalog", stdout=second_output)
 
     # then
-    assert counts == (5, 12)
-    assert (Category.objects.count(), Product.objects.count()) == counts
-    assert first_output.getvalue() == "Demo catalog: 5 categories (5 new), 12 products (12 new).\n"
-    assert second_output.getvalue() == "Demo catalog: 5 categories (0 new), 12 products (0 new).\n"
+    assert counts == (6, 14, 28)
+    assert (Category.objects.count(), Product.objects.count(), ProductVariant.objects.count()) == counts
+    assert first_output.getvalue() == "Demo catalog: 6 categories, 3 brands, 14 products (14 new), 28 variants.\n"
+    assert second_output.getvalue() == "Demo catalog: 6 categories, 3 brands, 14 products (0 new), 28 variants.\n"
+
+
+def test_seed_makes_a_t_shirt_in_every_size_and_colour():
+    call_command("seed_demo_catalog", stdout=StringIO())
+
+    tee = Product.objects.get(slug="northwind-organic-tee")
+    combinations = {variant.attributes_key for variant in tee.variants.all()}
+    assert len(combinations) == 12
+    assert "color=forest-green;size=xl" in combinations
+    assert (tee.brand.slug, tee.product_type.slug, tee.price) == ("northwind", "t-shirt", Decimal("24.00"))
 
 
 def test_seed_builds_the_category_tree():

@@ -1,4 +1,4 @@
-"""Puts the demo catalog's products on the shelf; running it again leaves the same stock."""
+"""Puts every variant of the demo catalog on the shelf; running it again leaves the same stock."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -7,7 +7,7 @@ from stock import selectors, services
 
 
 class Command(BaseCommand):
-    help = "Sets every demo product's on_hand to the demo level through adjustments; safe to run again."
+    help = "Sets every demo variant's on_hand to the demo level through adjustments; safe to run again."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -15,13 +15,13 @@ class Command(BaseCommand):
 
         target = getattr(demo, "DEMO_STOCK_ON_HAND", 50)
         adjusted = 0
-        for product in demo.DEMO_PRODUCTS:
-            product_id = demo.demo_product_id(product["sku"])
-            stock = selectors.stock_get(product_id=product_id)
+        variants = demo.demo_variant_ids()
+        for variant_id, _sku in variants:
+            stock = selectors.stock_get(variant_id=variant_id)
             delta = target - (stock.on_hand if stock else 0)
             if delta:
                 services.stock_adjust(
-                    product_id=product_id, delta=delta, reason="demo stock", actor=services.SYSTEM_ACTOR
+                    variant_id=variant_id, delta=delta, reason="demo stock", actor=services.SYSTEM_ACTOR
                 )
                 adjusted += 1
-        self.stdout.write(f"Demo stock: {len(demo.DEMO_PRODUCTS)} products at {target} on hand ({adjusted} adjusted).")
+        self.stdout.write(f"Demo stock: {len(variants)} variants at {target} on hand ({adjusted} adjusted).")
