@@ -180,3 +180,33 @@ def test_every_worker_killed_while_returns_are_refunded_refunds_each_once_after_
     )
     assert refunds == [(4, "39.92")]
     assert_invariants(stack)
+
+
+def test_a_customer_reviews_a_product_once_it_was_delivered(stack, shop, customer):
+    product = shop.product(price="8.00", stock=3)
+    reviews = f"{stack.url('product')}/api/products/{product}/reviews/"
+    order = shop.place(customer, product, quantity=1)
+    assert shop.final_order(customer, order["id"])["status"] == "confirmed"
+
+    too_early = requests.post(reviews, json={"rating": 5, "title": "Love it"}, headers=customer, timeout=10)
+    _post(shop, f"{order['id']}/ship/", shop.staff, {"carrier": "DHL", "tracking_number": "JD1"})
+    _post(shop, f"{order['id']}/deliver/", shop.staff)
+    # order.delivered reaches the catalog through the bus: then the review is accepted.
+    review = wait_until(
+        lambda: (
+            (
+                r := requests.post(reviews, json={"rating": 5, "title": "Love it"}, headers=customer, timeout=10)
+            ).status_code
+            == 201
+            and r
+        ),
+        timeout=60,
+        message="the catalog to learn of the delivery",
+    )
+    again = requests.post(reviews, json={"rating": 1, "title": "Again"}, headers=customer, timeout=10)
+
+    assert (too_early.status_code, too_early.json()["errors"][0]["code"]) == (403, "review_not_allowed")
+    assert review.json()["rating"] == 5
+    assert again.status_code == 409
+    detail = requests.get(f"{stack.url('product')}/api/products/{product}/", timeout=10).json()
+    assert detail["rating"] == {"average": "5.00", "count": 1}

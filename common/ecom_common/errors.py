@@ -16,6 +16,7 @@ from rest_framework.exceptions import (
     APIException,
     AuthenticationFailed,
     NotFound,
+    PermissionDenied,
     ValidationError,
 )
 from rest_framework.serializers import as_serializer_error
@@ -45,6 +46,12 @@ class NotFoundError(DomainError):
     default_code = "not_found"
 
 
+class NotAllowedError(DomainError):
+    """The caller may not do this here, whoever they are signed in as (a rule, not a role): 403."""
+
+    default_code = "permission_denied"
+
+
 class Conflict(APIException):
     """ConflictError as DRF sees it (the handler converts; the schema's 409 documents it)."""
 
@@ -66,10 +73,14 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 1
 
 
+# Each domain error as DRF answers it: 409, 404, 403.
+DOMAIN_ERRORS = {ConflictError: Conflict, NotFoundError: NotFound, NotAllowedError: PermissionDenied}
+
+
 class EcomExceptionHandler(ExceptionHandler):
     """drf-standardized-errors' handler, taught three more exceptions.
 
-    The services' domain errors become 409 / 404 with their code and message.
+    The services' domain errors become 409 / 404 / 403 with their code and message.
     A lost database connection becomes a 503 ``service_unavailable``.
     Services raise Django's ``ValidationError`` (they know nothing of HTTP): it becomes a 400
     with its fields and codes. simplejwt's ``InvalidToken`` carries a dict detail (detail, code,
@@ -83,10 +94,9 @@ class EcomExceptionHandler(ExceptionHandler):
         return headers
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if isinstance(exc, ConflictError):
-            return Conflict(detail=exc.message, code=exc.code)
-        if isinstance(exc, NotFoundError):
-            return NotFound(detail=exc.message, code=exc.code)
+        for domain_error, api_error in DOMAIN_ERRORS.items():
+            if isinstance(exc, domain_error):
+                return api_error(detail=exc.message, code=exc.code)
         if isinstance(exc, DjangoValidationError):
             return ValidationError(detail=as_serializer_error(exc))
         if isinstance(exc, InvalidToken) and isinstance(exc.detail, dict):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ecom_common.errors import ConflictError, NotFoundError
 from ecom_common.events import event_publish
 from orders.models import Order, OrderReturn, OrderReturnLine, OrderStatus, ReturnStatus, Shipment
-from orders.services import order_lock, order_transition
+from orders.services import order_items_data, order_lock, order_transition
 
 
 def _correlation_id(order: Order) -> str | None:
@@ -69,6 +69,8 @@ def order_deliver(*, order_id: uuid.UUID) -> Order:
             "order_id": str(order.id),
             "user_id": str(order.user_id),
             "delivered_at": order.delivered_at.isoformat(),
+            # What was delivered: the catalog lets its buyers review these products.
+            "items": order_items_data(order),
         },
         correlation_id=_correlation_id(order),
     )

@@ -50,7 +50,7 @@ SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderS
 SAGA_STATE_AFTER = {OrderStatus.CONFIRMED: SagaState.COMPLETED, OrderStatus.CANCELLED: SagaState.COMPENSATING}
 
 
-def _order_items_data(order: Order) -> list[dict]:
+def order_items_data(order: Order) -> list[dict]:
     return [
         {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
         for line in order.lines.all()
@@ -85,7 +85,7 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     if status == OrderStatus.CONFIRMED:
         event_publish(
             type="order.confirmed",
-            data={"order_id": str(order.id), "user_id": str(order.user_id), "items": _order_items_data(order)},
+            data={"order_id": str(order.id), "user_id": str(order.user_id), "items": order_items_data(order)},
             correlation_id=correlation_id,
         )
     elif status == OrderStatus.CANCELLED:
@@ -96,7 +96,7 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
                 "user_id": str(order.user_id),
                 "reason": reason,
                 "previous_status": previous_status,
-                "items": _order_items_data(order),
+                "items": order_items_data(order),
             },
             correlation_id=correlation_id,
         )

@@ -7,7 +7,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.cache import catalog_cache_invalidate
-from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant
+from catalog.models import (
+    Attribute,
+    AttributeValue,
+    Brand,
+    Category,
+    Product,
+    ProductType,
+    ProductVariant,
+    Purchase,
+    Review,
+)
+from catalog.reviews import reviews_set_visible
 from catalog.services import (
     category_parent_validate,
     product_delete,
@@ -225,3 +236,44 @@ class ProductTypeAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["variant_attributes"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Moderation: hide or show reviews (the product's rating follows); their text is the buyer's."""
+
+    list_display = ["title", "product", "rating", "is_visible", "user_id", "created_at"]
+    list_filter = ["is_visible", "rating"]
+    list_select_related = ["product"]
+    search_fields = ["title", "body", "product__name", "user_id"]
+    readonly_fields = ["id", "product", "user_id", "rating", "title", "body", "is_visible", "created_at", "updated_at"]
+    actions = ["hide_selected", "show_selected"]
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request):
+        return False  # reviews come from buyers, through the API
+
+    @admin.action(description="Hide the selected reviews", permissions=["change"])
+    def hide_selected(self, request, queryset):
+        changed = reviews_set_visible(reviews=queryset, visible=False)
+        self.message_user(request, f"{changed} review(s) hidden.")
+
+    @admin.action(description="Show the selected reviews", permissions=["change"])
+    def show_selected(self, request, queryset):
+        changed = reviews_set_visible(reviews=queryset, visible=True)
+        self.message_user(request, f"{changed} review(s) shown.")
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    """Who received what (from order.delivered): whom the API lets review."""
+
+    list_display = ["product", "user_id", "order_id", "delivered_at"]
+    list_select_related = ["product"]
+    search_fields = ["user_id", "order_id", "product__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,11 +5,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from catalog import cache, selectors, services, taxonomy
+from catalog import cache, reviews, selectors, services, taxonomy
 from catalog.filters import ProductFilter, StableOrderingFilter
-from catalog.models import Attribute, Brand, Category, ProductType, ProductVariant
+from catalog.models import Attribute, Brand, Category, ProductType, ProductVariant, Review
 from catalog.serializers import (
     AttributeInputSerializer,
     AttributeOutputSerializer,
@@ -22,6 +23,8 @@ from catalog.serializers import (
     ProductPageSerializer,
     ProductTypeInputSerializer,
     ProductTypeOutputSerializer,
+    ReviewInputSerializer,
+    ReviewOutputSerializer,
     VariantInputSerializer,
     VariantOutputSerializer,
 )
@@ -292,3 +295,33 @@ class ProductTypeViewSet(_SlugCrudViewSet):
         lambda product_type, data: taxonomy.product_type_update(product_type=product_type, data=data)
     )
     delete_service = staticmethod(lambda product_type: taxonomy.product_type_delete(product_type=product_type))
+
+
+# ------------------------------------------------------------------------------------------------
+# Reviews, at /api/products/{product_id}/reviews/
+# ------------------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="A product's visible reviews, newest first"),
+    create=extend_schema(
+        summary="Review a product: once, and only after an order of it was delivered to you",
+        responses={201: ReviewOutputSerializer},
+    ),
+)
+class ReviewViewSet(ApiViewSet):
+    input_serializer_class = ReviewInputSerializer
+    output_serializer_class = ReviewOutputSerializer
+    filter_backends = []
+    queryset = Review.objects.none()  # lets the schema name the path parameter's type
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "list" else [IsAuthenticated()]
+
+    def _product(self):
+        return get_object_or_404(selectors.product_list(), pk=self.kwargs["product_pk"])
+
+    def list(self, request, product_pk=None):
+        return self.respond_page(selectors.review_list(product=self._product()))
+
+    def create(self, request, product_pk=None):
+        review = reviews.review_create(product=self._product(), user_id=request.user.id, **self.read_input())
+        return self.respond(review, status_code=status.HTTP_201_CREATED)

@@ -3,7 +3,7 @@ the variants that are actually sold (each a SKU with a price and its attribute v
 
 import uuid
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from ecom_common.money import DEFAULT_CURRENCY
@@ -165,3 +165,48 @@ class ProductVariant(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+
+class Purchase(models.Model):
+    """A customer received this product (an ``order.delivered`` said so): they may review it."""
+
+    id = models.BigAutoField(primary_key=True)
+    user_id = models.UUIDField()
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="purchases")
+    order_id = models.UUIDField()
+    delivered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "product", "order_id"], name="catalog_purchase_once_per_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} received {self.product_id}"
+
+
+class Review(models.Model):
+    """A buyer's review of a product: one per customer and product; staff hide or show it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    user_id = models.UUIDField()
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000, blank=True)
+    is_visible = models.BooleanField(default=True, help_text="Hidden reviews count in no rating.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            # A unique key, not a check: two concurrent first reviews cannot both be stored.
+            models.UniqueConstraint(fields=["product", "user_id"], name="catalog_review_one_per_customer"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="catalog_review_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 {self.title}"

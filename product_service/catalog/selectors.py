@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from catalog.models import AttributeValue, Brand, Category, Product, ProductVariant
+from catalog.models import AttributeValue, Brand, Category, Product, ProductVariant, Review
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -157,3 +157,8 @@ def category_children_map() -> dict:
     for category in Category.objects.select_related("parent").order_by("name", "id"):
         children.setdefault(category.parent_id, []).append(category)
     return children
+
+
+def review_list(*, product: Product) -> QuerySet[Review]:
+    """The product's reviews customers see: the visible ones, newest first."""
+    return Review.objects.filter(product=product, is_visible=True).order_by("-created_at", "id")

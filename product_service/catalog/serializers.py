@@ -6,20 +6,29 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant
+from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant, Review
 from ecom_common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 PRODUCT_FIELDS = ["sku", "name", "slug", "description", "price", "currency", "category", "is_active"]
 
 
-def _slug_unused(*, model, instance, value: str) -> str:
-    others = model.objects.exclude(pk=instance.pk) if instance else model.objects.all()
-    if value and others.filter(slug=value).exists():
-        raise serializers.ValidationError(
-            f"A {model._meta.verbose_name} with this slug already exists.",
-            code="unique",
-        )
-    return value
+def optional_slug(*, max_length: int) -> serializers.SlugField:
+    return serializers.SlugField(
+        max_length=max_length, required=False, allow_blank=True, help_text="Generated from the name when omitted."
+    )
+
+
+class SluggedInputSerializer(serializers.ModelSerializer):
+    """An input whose ``slug`` is optional (generated from the name) and unique among its model's."""
+
+    def validate_slug(self, value: str) -> str:
+        model = self.Meta.model
+        others = model.objects.exclude(pk=self.instance.pk) if self.instance else model.objects.all()
+        if value and others.filter(slug=value).exists():
+            raise serializers.ValidationError(
+                f"A {model._meta.verbose_name} with this slug already exists.", code="unique"
+            )
+        return value
 
 
 PRICE = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES, "min_value": Decimal("0")}
@@ -60,7 +69,7 @@ class VariantOutputSerializer(serializers.ModelSerializer):
 # Request and response components share a name: the schema splits them into
 # "CatalogProductRequest" and "CatalogProduct" (COMPONENT_SPLIT_REQUEST).
 @extend_schema_serializer(component_name="CatalogProduct")
-class ProductInputSerializer(serializers.ModelSerializer):
+class ProductInputSerializer(SluggedInputSerializer):
     category = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
@@ -78,9 +87,7 @@ class ProductInputSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The product type's slug: which attributes its variants vary by.",
     )
-    slug = serializers.SlugField(
-        max_length=220, required=False, allow_blank=True, help_text="Generated from the name when omitted."
-    )
+    slug = optional_slug(max_length=220)
     sku = serializers.CharField(
         max_length=64, required=False, help_text="With price: the one variant of a product without variants."
     )
@@ -92,9 +99,6 @@ class ProductInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [*PRODUCT_FIELDS, "brand", "product_type", "variants"]
-
-    def validate_slug(self, value: str) -> str:
-        return _slug_unused(model=Product, instance=self.instance, value=value)
 
     def to_internal_value(self, data):
         """The fields' errors, with ``sku`` and ``price`` required on creation without
@@ -213,17 +217,12 @@ class ProductPageSerializer(serializers.Serializer):
 
 # -- brands, attributes, product types -----------------------------------------------------------
 @extend_schema_serializer(component_name="CatalogBrand")
-class BrandInputSerializer(serializers.ModelSerializer):
-    slug = serializers.SlugField(
-        max_length=140, required=False, allow_blank=True, help_text="Generated from the name when omitted."
-    )
+class BrandInputSerializer(SluggedInputSerializer):
+    slug = optional_slug(max_length=140)
 
     class Meta:
         model = Brand
         fields = ["name", "slug", "description"]
-
-    def validate_slug(self, value: str) -> str:
-        return _slug_unused(model=Brand, instance=self.instance, value=value)
 
 
 @extend_schema_serializer(component_name="CatalogBrand")
@@ -234,10 +233,8 @@ class BrandOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="CatalogAttribute")
-class AttributeInputSerializer(serializers.ModelSerializer):
-    slug = serializers.SlugField(
-        max_length=120, required=False, allow_blank=True, help_text="Generated from the name when omitted."
-    )
+class AttributeInputSerializer(SluggedInputSerializer):
+    slug = optional_slug(max_length=120)
     values = serializers.ListField(
         child=serializers.CharField(max_length=100),
         required=False,
@@ -247,9 +244,6 @@ class AttributeInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attribute
         fields = ["name", "slug", "values"]
-
-    def validate_slug(self, value: str) -> str:
-        return _slug_unused(model=Attribute, instance=self.instance, value=value)
 
 
 class AttributeValueSerializer(serializers.ModelSerializer):
@@ -268,10 +262,8 @@ class AttributeOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="CatalogProductType")
-class ProductTypeInputSerializer(serializers.ModelSerializer):
-    slug = serializers.SlugField(
-        max_length=140, required=False, allow_blank=True, help_text="Generated from the name when omitted."
-    )
+class ProductTypeInputSerializer(SluggedInputSerializer):
+    slug = optional_slug(max_length=140)
     variant_attributes = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Attribute.objects.all(),
@@ -283,9 +275,6 @@ class ProductTypeInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProductType
         fields = ["name", "slug", "variant_attributes"]
-
-    def validate_slug(self, value: str) -> str:
-        return _slug_unused(model=ProductType, instance=self.instance, value=value)
 
 
 @extend_schema_serializer(component_name="CatalogProductType")
@@ -299,7 +288,7 @@ class ProductTypeOutputSerializer(serializers.ModelSerializer):
 
 # -- categories ----------------------------------------------------------------------------------
 @extend_schema_serializer(component_name="CatalogCategory")
-class CategoryInputSerializer(serializers.ModelSerializer):
+class CategoryInputSerializer(SluggedInputSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
@@ -307,16 +296,11 @@ class CategoryInputSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The parent category's slug; null for a root category.",
     )
-    slug = serializers.SlugField(
-        max_length=140, required=False, allow_blank=True, help_text="Generated from the name when omitted."
-    )
+    slug = optional_slug(max_length=140)
 
     class Meta:
         model = Category
         fields = ["name", "slug", "description", "parent"]
-
-    def validate_slug(self, value: str) -> str:
-        return _slug_unused(model=Category, instance=self.instance, value=value)
 
 
 @extend_schema_serializer(component_name="CatalogCategory")
@@ -347,3 +331,18 @@ class CategoryOutputSerializer(serializers.ModelSerializer):
 CategoryOutputSerializer.get_children = extend_schema_field(CategoryOutputSerializer(many=True, read_only=True))(
     CategoryOutputSerializer.get_children
 )
+
+
+# -- reviews ------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="CatalogReview")
+class ReviewInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ["rating", "title", "body"]
+
+
+@extend_schema_serializer(component_name="CatalogReview")
+class ReviewOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ["id", "rating", "title", "body", "created_at"]

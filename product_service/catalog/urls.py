@@ -4,6 +4,7 @@ from catalog.apis import (
     CategoryViewSet,
     ProductTypeViewSet,
     ProductViewSet,
+    ReviewViewSet,
     VariantViewSet,
 )
 from ecom_common.routers import ApiRouter
@@ -11,6 +12,7 @@ from ecom_common.routers import ApiRouter
 router = ApiRouter()
 router.register("products", ProductViewSet, basename="product")
 router.register(r"products/(?P<product_pk>[0-9a-fA-F-]{36})/variants", VariantViewSet, basename="variant")
+router.register(r"products/(?P<product_pk>[0-9a-fA-F-]{36})/reviews", ReviewViewSet, basename="review")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("brands", BrandViewSet, basename="brand")
 router.register("attributes", AttributeViewSet, basename="attribute")

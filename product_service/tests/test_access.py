@@ -17,4 +17,5 @@ ACCESS = {
     "attribute-detail": "staff-write",
     "product-type-list": "staff-write",
     "product-type-detail": "staff-write",
+    "review-list": "signed-in-write",
 }

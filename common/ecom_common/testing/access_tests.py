@@ -7,6 +7,7 @@ under ``/api/`` by URL pattern name → one of
 - ``"public"``: anyone, anonymous included (reads, sign-up, sign-in)
 - ``"staff-write"``: anyone reads; writes refuse anonymous callers (401) and customers (403)
 - ``"staff"``: every method refuses anonymous callers (401) and customers (403)
+- ``"signed-in-write"``: anyone reads; writes refuse anonymous callers (401) (reviews)
 - ``"authenticated"``: every method refuses anonymous callers (401)
 - ``"authenticated-own"``: as ``authenticated``, and a detail endpoint answers 404 for another
   user's object: the module's ``another_users_objects`` fixture gives, per such pattern name,
@@ -31,7 +32,7 @@ __all__ = [
     "test_staff_endpoints_refuse_customers",
 ]
 
-KINDS = {"public", "staff-write", "staff", "authenticated", "authenticated-own"}
+KINDS = {"public", "staff-write", "staff", "signed-in-write", "authenticated", "authenticated-own"}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
@@ -125,9 +126,10 @@ def test_staff_endpoints_refuse_customers(request, customer_client):
 @pytest.mark.django_db
 def test_authenticated_endpoints_refuse_anonymous_callers(request):
     refused = {}
-    for name, pattern, methods in _endpoints_of(request, "authenticated", "authenticated-own"):
+    for name, pattern, methods in _endpoints_of(request, "authenticated", "authenticated-own", "signed-in-write"):
         for method in methods:
-            refused[f"{method.upper()} {name}"] = _call(APIClient(), method, _url(name, pattern)).status_code
+            if _declared(request)[name] != "signed-in-write" or method in WRITE_METHODS:
+                refused[f"{method.upper()} {name}"] = _call(APIClient(), method, _url(name, pattern)).status_code
 
     assert set(refused.values()) <= {401}, refused
 
@@ -135,7 +137,7 @@ def test_authenticated_endpoints_refuse_anonymous_callers(request):
 @pytest.mark.django_db
 def test_public_endpoints_answer_anonymous_callers(request):
     answered = {}
-    for name, pattern, methods in _endpoints_of(request, "public", "staff-write"):
+    for name, pattern, methods in _endpoints_of(request, "public", "staff-write", "signed-in-write"):
         for method in methods:
             if _declared(request)[name] == "public" or method == "get":
                 answered[f"{method.upper()} {name}"] = _call(APIClient(), method, _url(name, pattern)).status_code

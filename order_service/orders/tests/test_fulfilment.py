@@ -137,6 +137,10 @@ def test_staff_mark_a_shipped_order_delivered(confirmed, staff_client):
             "order_id": str(confirmed.id),
             "user_id": str(confirmed.user_id),
             "delivered_at": confirmed.delivered_at.isoformat(),
+            "items": [
+                {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
+                for line in confirmed.lines.all()
+            ],
         }
     ]
 
