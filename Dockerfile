@@ -59,7 +59,10 @@ RUN set -e; for service in $(python -m ecom_common.service_registry); do \
     rm -rf /tmp/collectstatic \
  # Where docker-compose's one-shot key generator leaves the development JWT signing key.
  && mkdir -p /var/lib/ecom/jwt \
- && chown app:app /var/lib/ecom/jwt
+ && chown app:app /var/lib/ecom/jwt \
+ # Product images on disk (compose mounts its product-media volume here, owned by app as this is).
+ && mkdir -p /app/var/media \
+ && chown -R app:app /app/var
 
 USER app
 EXPOSE 8000

@@ -34,6 +34,7 @@ DEFAULTS = {
     "rate": "20r/s",  # sustained requests per client IP
     "burst": "40",  # requests above the rate let through at once before 429
     "max_body_size": "1m",  # larger request bodies get 413
+    "max_upload_size": "12m",  # the same on upload routes (product images: IMAGE_MAX_BYTES is 10 MB)
     "upstream_timeout": "30s",  # send/read timeout towards a service (gunicorn's timeout is 30s)
     "cors_origins": "http://localhost:3000 http://127.0.0.1:3000 http://localhost:5173",
     "worker_processes": "auto",
@@ -81,7 +82,7 @@ def _locations(prefixes, upstream: str, *, path: str = "") -> str:
     return "".join(lines)
 
 
-def service_blocks(upstreams: dict) -> dict:
+def service_blocks(upstreams: dict, *, max_upload_size: str) -> dict:
     """The per-service parts of the config, one per registered service, in the registry's order."""
     blocks = {"upstream_blocks": "", "api_locations": "", "admin_locations": "", "schema_locations": ""}
     for service in SERVICES:
@@ -93,6 +94,11 @@ def service_blocks(upstreams: dict) -> dict:
             f"        # ------------------------------------------------------------ {service.package}\n"
         )
         blocks["api_locations"] += _locations(service.routes, service.name)
+        blocks["api_locations"] += "".join(
+            f"        location ~ {pattern} {{ client_max_body_size {max_upload_size}; "
+            f"proxy_pass http://{service.name}; }}\n"
+            for pattern in service.upload_routes
+        )
         blocks["admin_locations"] += _locations(
             (f"/admin/{service.admin_slug}/", f"/static/{service.admin_slug}/"), service.name
         )
@@ -118,7 +124,7 @@ def render_docs_page() -> str:
 def render(values: dict) -> str:
     """The template with every placeholder filled from ``values`` (a missing one is an error)."""
     values = dict(values)
-    values.update(service_blocks(values.pop("upstreams")))
+    values.update(service_blocks(values.pop("upstreams"), max_upload_size=values["max_upload_size"]))
     values["retry_after"] = str(retry_after_seconds(values["rate"]))
     values["cors_origin_entries"] = "".join(
         f'        "{origin}" $http_origin;\n' for origin in values["cors_origins"].split()
@@ -185,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--rate", default=env("GATEWAY_RATE"))
     local.add_argument("--burst", default=env("GATEWAY_BURST"))
     local.add_argument("--max-body-size", default=env("GATEWAY_MAX_BODY_SIZE"))
+    local.add_argument("--max-upload-size", default=env("GATEWAY_MAX_UPLOAD_SIZE"))
     local.add_argument("--upstream-timeout", default=env("GATEWAY_UPSTREAM_TIMEOUT"))
     local.add_argument("--cors-origins", default=env("GATEWAY_CORS_ORIGINS"))
     committed = targets.add_parser("committed", help="render gateway/rendered/compose.conf and k8s.conf")
@@ -201,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             rate=args.rate,
             burst=args.burst,
             max_body_size=args.max_body_size,
+            max_upload_size=args.max_upload_size,
             upstream_timeout=args.upstream_timeout,
             cors_origins=args.cors_origins,
         )

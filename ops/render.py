@@ -48,13 +48,14 @@ def k8s_kustomization() -> str:
         lines.append(
             f"  - name: {service.host}-config\n"
             f"    literals: [DJANGO_SETTINGS_MODULE={service.package}.settings.production,"
-            f" STATIC_ROOT=/app/static/{service.name}]\n"
+            f" STATIC_ROOT=/app/static/{service.name}{''.join(', ' + item for item in service.k8s_config)}]\n"
         )
     lines.append("\nsecretGenerator:\n")
     for service in SERVICES:
         lines.append(
             f"  - name: {service.host}-secrets\n"
-            f"    literals: [DATABASE_URL=postgres://{service.role}:change-me@postgres:5432/ecom]\n"
+            f"    literals: [DATABASE_URL=postgres://{service.role}:change-me@postgres:5432/ecom"
+            f"{''.join(', ' + item for item in service.k8s_secrets)}]\n"
         )
     return "".join(lines)
 
@@ -119,6 +120,8 @@ def _compose_services(service: Service) -> str:
     name, package = service.name, service.package
     identity = service.name == IDENTITY
     key_volume = "    volumes: [jwt-key:/var/lib/ecom/jwt:ro]\n" if identity else ""
+    # Web and worker share the service's files (the product images the worker resizes).
+    media_volume = f"    volumes: [{name}-media:{service.media_path}]\n" if service.media_path else ""
     after_migrate = (
         "    depends_on:\n      <<: *depends-on-stores\n"
         f"      {name}-migrate: {{condition: service_completed_successfully}}\n"
@@ -143,11 +146,12 @@ def _compose_services(service: Service) -> str:
     web = (
         f"  {package}:\n    <<: *web\n    working_dir: /app/{package}\n    environment: *{name}-env\n"
         f"    command: [gunicorn, {package}.wsgi, -c, /app/ops/gunicorn.conf.py, -b, 0.0.0.0:8000]\n"
-        f"    networks:\n      default:\n        aliases: [{service.host}]\n{key_volume}{after_migrate}"
+        f"    networks:\n      default:\n        aliases: [{service.host}]\n{key_volume}{media_volume}{after_migrate}"
     )
     worker = (
         f"  {name}-worker:\n    <<: *worker\n    working_dir: /app/{package}\n    environment: *{name}-env\n"
-        f"    command: [celery, -A, {package}.celery_app, worker, -Q, {package}, -l, INFO]\n{key_volume}{after_migrate}"
+        f"    command: [celery, -A, {package}.celery_app, worker, -Q, {package}, -l, INFO]\n"
+        f"{key_volume}{media_volume}{after_migrate}"
     )
     beat = (
         f"  {name}-beat:\n    <<: *beat\n    working_dir: /app/{package}\n    environment: *{name}-env\n"

@@ -2,6 +2,7 @@
 and worker (stack.start_gateway). Shopping end to end, the gateway's own answers (404, 413, 429,
 CORS, docs) and the request id followed through every process a checkout touches."""
 
+import io
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image
 
 from system_tests.shop import ADDRESS, FINAL
 from system_tests.stack import REPO, wait_until
@@ -240,6 +242,43 @@ def test_a_variant_is_bought_by_its_id_and_a_product_with_several_only_by_a_vari
     )
     assert [p["id"] for p in listed.json()["results"]] == [shirt.json()["id"]]
     assert listed.json()["facets"]["brands"] == [{"slug": brand.json()["slug"], "name": f"Brand {tag}", "count": 1}]
+
+
+def test_staff_upload_an_image_the_worker_resizes_it_and_the_gateway_serves_it(client, staff):
+    product = client.product(staff, stock=0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (20, 120, 200)).save(buffer, format="PNG")
+
+    uploaded = requests.post(
+        f"{client.url}/api/products/{product['id']}/images/",
+        files={"file": ("blue.png", buffer.getvalue(), "image/png")},
+        data={"alt": "Blue"},
+        headers=staff,
+        timeout=30,
+    )
+    refused = requests.post(
+        f"{client.url}/api/products/{product['id']}/images/",
+        files={"file": ("fake.png", b"not a picture", "image/png")},
+        headers=staff,
+        timeout=30,
+    )
+    shown = wait_until(
+        lambda: (
+            (i := client.get(f"/api/products/{product['id']}/images/").json()["results"])
+            and i[0]["renditions"]
+            and i[0]
+        ),
+        timeout=60,
+        message="the worker to make the renditions",
+    )
+    thumbnail = client.get(shown["renditions"]["thumbnail"])
+
+    assert (uploaded.status_code, uploaded.json()["width"], uploaded.json()["height"]) == (201, 1200, 900)
+    assert (refused.status_code, refused.json()["errors"][0]["code"]) == (400, "invalid_image")
+    assert client.get(shown["url"]).content == buffer.getvalue()
+    assert thumbnail.status_code == 200
+    with Image.open(io.BytesIO(thumbnail.content)) as picture:
+        assert (picture.format, picture.size) == ("WEBP", (200, 150))
 
 
 def test_declined_card_cancels_the_order(client, staff):

@@ -21,6 +21,16 @@ class Service:
     title: str  # what the admin's header and the docs page call it
     # Path prefixes the gateway routes to it; "= /path" is an exact match.
     routes: tuple[str, ...] = ()
+    # Paths (nginx regexes) whose request bodies may be as large as an upload (the gateway's
+    # max_upload_size instead of max_body_size): the product images' multipart uploads.
+    upload_routes: tuple[str, ...] = ()
+    # Files its web and worker processes share on disk (compose: one named volume at this path);
+    # on Kubernetes they live in a bucket instead (k8s_config / k8s_secrets).
+    media_path: str = ""
+    # Its own settings on Kubernetes, beyond the settings module and static root: ConfigMap and
+    # Secret literals ("NAME=value"; the secrets are placeholders, like every committed one).
+    k8s_config: tuple[str, ...] = ()
+    k8s_secrets: tuple[str, ...] = ()
 
     @property
     def package(self) -> str:
@@ -52,7 +62,22 @@ SERVICES: tuple[Service, ...] = (
         port=8001,
         admin_slug="products",
         title="Catalog",
-        routes=("/api/products/", "/api/categories/", "/api/brands/", "/api/attributes/", "/api/product-types/"),
+        routes=(
+            "/api/products/",
+            "/api/categories/",
+            "/api/brands/",
+            "/api/attributes/",
+            "/api/product-types/",
+            "/media/",  # product images on local disk (a bucket serves them itself)
+        ),
+        upload_routes=("^/api/products/[0-9a-fA-F-]+/images/$",),
+        media_path="/app/var/media",  # MEDIA_ROOT in the image
+        k8s_config=("MEDIA_BUCKET=ecom-product-media", "MEDIA_URL=https://media.shop.example.com/"),
+        k8s_secrets=(
+            "AWS_S3_ENDPOINT_URL=https://s3.example.com",
+            "AWS_ACCESS_KEY_ID=change-me",
+            "AWS_SECRET_ACCESS_KEY=change-me",
+        ),
     ),
     Service(
         name="order",

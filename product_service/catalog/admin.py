@@ -4,15 +4,19 @@ product changes go through the services, so they are announced as events too."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.html import format_html
 
 from catalog.cache import catalog_cache_invalidate
+from catalog.images import image_inspect, renditions_enqueue
 from catalog.models import (
     Attribute,
     AttributeValue,
     Brand,
     Category,
     Product,
+    ProductImage,
     ProductType,
     ProductVariant,
     Purchase,
@@ -151,10 +155,40 @@ class VariantInline(admin.TabularInline):
     autocomplete_fields = ["attribute_values"]
 
 
+class ProductImageAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProductImage
+        fields = ["file", "alt", "position"]
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file and "file" in self.changed_data:
+            try:
+                self.instance.format, _, _ = image_inspect(file)  # the API's checks, before storing
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["file"]) from None
+        return file
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageAdminForm
+    fields = ["preview", "file", "alt", "position", "width", "height"]
+    readonly_fields = ["preview", "width", "height"]
+    extra = 0
+
+    @admin.display(description="Preview")
+    def preview(self, image: ProductImage):
+        path = image.renditions.get("thumbnail")
+        if not path:
+            return "(thumbnail on its way)" if image.pk else ""
+        return format_html('<img src="{}" alt="{}" style="max-height: 80px">', default_storage.url(path), image.alt)
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
-    inlines = [VariantInline]
+    inlines = [VariantInline, ProductImageInline]
     list_display = ["name", "brand", "category", "price", "currency", "is_active", "updated_at"]
     list_editable = ["is_active"]
     list_select_related = ["category", "brand"]
@@ -186,6 +220,8 @@ class ProductAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         product_variants_saved(product=form.instance, created=not change)
+        for image in form.instance.images.filter(renditions={}):
+            transaction.on_commit(lambda image_id=image.id: renditions_enqueue(image_id))
 
     def delete_model(self, request, obj):
         product_delete(product=obj)

@@ -5,12 +5,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from catalog import cache, reviews, selectors, services, taxonomy
+from catalog import cache, images, reviews, selectors, services, taxonomy
 from catalog.filters import ProductFilter, StableOrderingFilter
-from catalog.models import Attribute, Brand, Category, ProductType, ProductVariant, Review
+from catalog.models import Attribute, Brand, Category, ProductImage, ProductType, ProductVariant, Review
 from catalog.serializers import (
     AttributeInputSerializer,
     AttributeOutputSerializer,
@@ -18,6 +19,9 @@ from catalog.serializers import (
     BrandOutputSerializer,
     CategoryInputSerializer,
     CategoryOutputSerializer,
+    ProductImageInputSerializer,
+    ProductImageOutputSerializer,
+    ProductImageUpdateSerializer,
     ProductInputSerializer,
     ProductOutputSerializer,
     ProductPageSerializer,
@@ -325,3 +329,55 @@ class ReviewViewSet(ApiViewSet):
     def create(self, request, product_pk=None):
         review = reviews.review_create(product=self._product(), user_id=request.user.id, **self.read_input())
         return self.respond(review, status_code=status.HTTP_201_CREATED)
+
+
+# ------------------------------------------------------------------------------------------------
+# Images, at /api/products/{product_id}/images/
+# ------------------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="A product's images, in display order"),
+    retrieve=extend_schema(summary="An image of a product"),
+    create=extend_schema(
+        summary="Upload an image (staff; multipart/form-data): validated by its content, resized by the worker",
+        responses={201: ProductImageOutputSerializer},
+    ),
+    partial_update=extend_schema(summary="Change an image's alt text or position (staff)"),
+    destroy=extend_schema(summary="Delete an image and its renditions (staff)"),
+)
+@extend_validation_errors(["too_large", "invalid_image", "too_many_pixels"], field_name="file", actions=["create"])
+class ProductImageViewSet(ApiViewSet):
+    input_serializer_class = ProductImageInputSerializer
+    input_serializer_classes = {"partial_update": ProductImageUpdateSerializer}
+    output_serializer_class = ProductImageOutputSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [MultiPartParser, JSONParser]
+    filter_backends = []
+    http_method_names = ["get", "post", "patch", "delete", "options", "head"]
+    queryset = ProductImage.objects.none()  # lets the schema name the path parameter's type
+
+    def _product(self):
+        products = selectors.product_list(include_inactive=is_staff(self.request.user))
+        return get_object_or_404(products, pk=self.kwargs["product_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProductImage.objects.none()
+        return ProductImage.objects.filter(product=self._product())
+
+    def list(self, request, product_pk=None):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, product_pk=None, pk=None):
+        return self.respond(self.get_object())
+
+    def create(self, request, product_pk=None):
+        image = images.product_image_add(product=self._product(), **self.read_input())
+        return self.respond(image, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, product_pk=None, pk=None):
+        image = self.get_object()
+        return self.respond(images.product_image_update(image=image, data=self.read_input(partial=True)))
+
+    def destroy(self, request, product_pk=None, pk=None):
+        images.product_image_delete(image=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -210,3 +210,32 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 {self.title}"
+
+
+def product_image_path(image: "ProductImage", filename: str) -> str:
+    # The image's own id, not the uploaded name: names never clash and reveal nothing.
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}.get(image.format, "img")
+    return f"products/{image.product_id}/{image.id}.{extension}"
+
+
+class ProductImage(models.Model):
+    """An image of a product, in display order, with its alt text; its renditions (thumbnail,
+    medium, WebP) are made by the worker after upload (catalog/images.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    file = models.ImageField(upload_to=product_image_path, width_field="width", height_field="height")
+    format = models.CharField(max_length=10, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    alt = models.CharField("alt text", max_length=250, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # name -> storage path of each rendition the worker has made.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.alt or str(self.id)

@@ -15,12 +15,13 @@ def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
     products = (
         Product.objects.select_related("category", "brand", "product_type")
         .prefetch_related(
+            "images",
             Prefetch(
                 "variants",
                 queryset=ProductVariant.objects.prefetch_related(
                     Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("attribute"))
                 ),
-            )
+            ),
         )
         .order_by("name", "id")
     )

@@ -2,11 +2,22 @@
 
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from catalog.models import Attribute, AttributeValue, Brand, Category, Product, ProductType, ProductVariant, Review
+from catalog.models import (
+    Attribute,
+    AttributeValue,
+    Brand,
+    Category,
+    Product,
+    ProductImage,
+    ProductType,
+    ProductVariant,
+    Review,
+)
 from ecom_common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 PRODUCT_FIELDS = ["sku", "name", "slug", "description", "price", "currency", "category", "is_active"]
@@ -124,6 +135,44 @@ class ProductInputSerializer(SluggedInputSerializer):
         return attrs
 
 
+def _media_url(path: str) -> str:
+    """The storage's URL of a file: ``/media/...`` on local disk (the same for every host, so a
+    cached response stays right behind the gateway and in front of it), the bucket's otherwise."""
+    return default_storage.url(path)
+
+
+@extend_schema_serializer(component_name="CatalogProductImage")
+class ProductImageOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The image as uploaded.")
+    renditions = serializers.SerializerMethodField(
+        help_text="WebP renditions by name (thumbnail: 200 px, medium: 800 px), once the worker has made them."
+    )
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "alt", "width", "height", "position", "renditions"]
+
+    def get_url(self, image: ProductImage) -> str:
+        return _media_url(image.file.name)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_renditions(self, image: ProductImage) -> dict[str, str]:
+        return {name: _media_url(path) for name, path in image.renditions.items()}
+
+
+@extend_schema_serializer(component_name="CatalogProductImageUpload")
+class ProductImageInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG, PNG, WebP or GIF image (multipart/form-data).")
+    alt = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+@extend_schema_serializer(component_name="CatalogProductImageUpdate")
+class ProductImageUpdateSerializer(serializers.Serializer):
+    alt = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
 class RatingSerializer(serializers.Serializer):
     average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True, source="rating_average")
     count = serializers.IntegerField(source="rating_count")
@@ -148,6 +197,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True, allow_null=True, help_text="The product type's slug."
     )
     variants = serializers.SerializerMethodField()
+    images = ProductImageOutputSerializer(many=True, read_only=True)
     rating = RatingSerializer(source="*", read_only=True, help_text="Of the visible reviews.")
 
     class Meta:
@@ -158,6 +208,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "brand",
             "product_type",
             "variants",
+            "images",
             "rating",
             "created_at",
             "updated_at",

@@ -18,4 +18,6 @@ ACCESS = {
     "product-type-list": "staff-write",
     "product-type-detail": "staff-write",
     "review-list": "signed-in-write",
+    "product-image-list": "staff-write",
+    "product-image-detail": "staff-write",
 }

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
 from catalog.services import product_update
 from catalog.tests.factories import AttributeFactory, AttributeValueFactory, CategoryFactory, ProductFactory
 from ecom_common.testing.events import published_data
@@ -19,6 +20,9 @@ def _variants_form(*variants, initial: int | None = None) -> dict:
         "variants-INITIAL_FORMS": str(sum(1 for v in variants if v.get("id")) if initial is None else initial),
         "variants-MIN_NUM_FORMS": "1",
         "variants-MAX_NUM_FORMS": "1000",
+        # The images inline, left empty.
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     for index, variant in enumerate(variants):
         for field, value in variant.items():
@@ -181,3 +185,42 @@ def test_admin_refuses_two_variants_with_the_same_attribute_values(admin_client_
     errors = response.context["inline_admin_formsets"][0].formset.errors
     assert errors[1] == {"attribute_values": ["Variant TEE-1 already has these attribute values."]}
     assert not Product.objects.exists()
+
+
+def test_admin_refuses_a_text_file_as_an_image_and_stores_nothing(admin_client_logged_in, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory(name="Lamp", sku="LAMP-9")
+    variant = product.variants.get()
+    opened = admin_client_logged_in.get(f"{ADMIN}/product/{product.pk}/change/")
+    form = {
+        "version": opened.context["adminform"].form["version"].value(),
+        "name": "Lamp",
+        "slug": product.slug,
+        "is_active": "on",
+        "currency": "USD",
+        "description": "",
+        **_variants_form(
+            {
+                "id": variant.id,
+                "product": product.id,
+                "sku": "LAMP-9",
+                "price": "10.00",
+                "is_active": True,
+                "position": 0,
+            }
+        ),
+        "images-TOTAL_FORMS": "1",
+        "images-0-file": SimpleUploadedFile("lamp.png", b"not an image at all", content_type="image/png"),
+        "images-0-alt": "Lamp",
+        "images-0-position": "0",
+    }
+
+    response = admin_client_logged_in.post(f"{ADMIN}/product/{product.pk}/change/", form)
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][1].formset.errors
+    assert errors == [
+        {"file": ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."]}
+    ]
+    assert not ProductImage.objects.exists()
+    assert list(tmp_path.rglob("*.*")) == []

@@ -77,6 +77,8 @@ def test_a_product_saved_in_the_admin_is_announced(admin_client):
             "variants-0-price": "3.00",
             "variants-0-is_active": "on",
             "variants-0-position": "0",
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
         },
     )
 

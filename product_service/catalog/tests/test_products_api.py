@@ -53,6 +53,7 @@ def test_detail_has_exactly_the_contract_fields(api_client):
                 "position": 0,
             }
         ],
+        "images": [],
         "rating": {"average": None, "count": 0},
         "created_at": product.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": product.updated_at.isoformat().replace("+00:00", "Z"),

@@ -46,7 +46,11 @@ def test_a_customer_without_a_delivered_order_cannot_review(customer_client, pro
 
     assert response.status_code == 403
     assert response.json()["errors"] == [
-        {"code": "review_not_allowed", "detail": "Only a customer who received this product can review it.", "attr": None}
+        {
+            "code": "review_not_allowed",
+            "detail": "Only a customer who received this product can review it.",
+            "attr": None,
+        }
     ]
     assert not Review.objects.exists()
 
@@ -54,7 +58,9 @@ def test_a_customer_without_a_delivered_order_cannot_review(customer_client, pro
 def test_a_buyer_reviews_once(customer_client, api_client, customer_id, product):
     deliver(delivered(product, customer_id))
 
-    first = customer_client.post(reviews_url(product), {"rating": 4, "title": "Good", "body": "Boils fast."}, format="json")
+    first = customer_client.post(
+        reviews_url(product), {"rating": 4, "title": "Good", "body": "Boils fast."}, format="json"
+    )
     second = customer_client.post(reviews_url(product), {"rating": 1, "title": "Changed my mind"}, format="json")
     listed = api_client.get(reviews_url(product)).json()
 

@@ -1,5 +1,7 @@
 """Settings of product_service; the shared defaults come from ecom_common.settings."""
 
+from datetime import timedelta
+
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
 from ecom_common.settings import env, service_settings
 
@@ -18,3 +20,40 @@ globals().update(
 # ---------------------------------------------------------------------------
 CATALOG_CACHE_ENABLED = "REDIS_URL" in env
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+
+# ---------------------------------------------------------------------------
+# Product images (catalog/images.py): stored through Django's storage API
+# ---------------------------------------------------------------------------
+# With no settings, files under var/media/, served at /media/ by this service (and the gateway in
+# front of it). With MEDIA_BUCKET set, any S3-compatible store (AWS S3, MinIO, R2...) through
+# django-storages; its credentials and endpoint come from the AWS_* variables boto3 reads
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT_URL), and MEDIA_URL is the bucket's
+# public address.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")  # noqa: F405
+MEDIA_BUCKET = env("MEDIA_BUCKET", default="")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "custom_domain": env("MEDIA_CUSTOM_DOMAIN", default=None),
+            "querystring_auth": False,  # product images are public
+            "file_overwrite": False,
+        },
+    }
+    MEDIA_URL = env("MEDIA_URL", default="")
+else:
+    MEDIA_URL = "/media/"
+# Refused before anything is stored: larger files (bytes) and larger images (pixels, read from the
+# header, before any decoding: a 20000 x 20000 PNG of a few kilobytes is a decompression bomb).
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Renditions made by the worker: name -> longest side in pixels (WebP).
+IMAGE_RENDITIONS = {"thumbnail": 200, "medium": 800}
+CELERY_BEAT_SCHEDULE = {
+    "product-image-renditions-sweep": {
+        "task": "catalog.product_image_renditions_sweep",
+        "schedule": timedelta(seconds=60),
+    },
+}
