@@ -9,6 +9,7 @@ import re
 import signal
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -188,17 +189,47 @@ def _admin_session(stack) -> requests.Session:
     return session
 
 
+class _FormFields(HTMLParser):
+    """What a browser submits of a page's form, unchanged: inputs (checked boxes only), the
+    selected options of each select, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file", "button"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.fields.append((name, attrs.get("value") or ("on" if attrs.get("type") == "checkbox" else "")))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, text = self.fields[-1]
+            self.fields[-1] = (name, text + data.strip("\n"))
+
+
 def _change_form(session: requests.Session, url: str) -> dict:
     """The change form's fields as the browser would submit them unchanged."""
-    html = session.get(url, timeout=10).text
-    fields = dict(re.findall(r'<input type="(?:hidden|text|number)" name="([^"]+)" value="([^"]*)"', html))
-    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', options)
-        fields[name] = chosen.group(1) if chosen else ""
-    description = re.search(r'<textarea name="description"[^>]*>(.*?)</textarea>', html, re.S)
-    fields["description"] = description.group(1).strip() if description else ""
-    if re.search(r'name="is_active"[^>]*checked', html):
-        fields["is_active"] = "on"
+    parser = _FormFields()
+    parser.feed(session.get(url, timeout=10).text)
+    fields: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        fields.setdefault(name, []).append(value)
     fields.pop("_save", None)
-    fields["_save"] = "Save"
-    return fields
+    return {**fields, "_save": "Save"}

@@ -70,6 +70,17 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return serializer_class(context=build_serializer_context(self.view))
         return super().get_response_serializers()
 
+    def _is_list_view(self, serializer=None) -> bool:
+        # A list action whose response is documented as the whole envelope (a serializer marked
+        # ``is_page_envelope``, e.g. a page with facets) is not wrapped in a second page.
+        if serializer is None:
+            serializer = self.get_response_serializers()
+        if isinstance(serializer, dict) and serializer:
+            serializer = serializer[min(serializer, key=str)]
+        if getattr(serializer, "is_page_envelope", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def _view_serializer_class(self, getter: str):
         get = getattr(self.view, getter, None)
         return get() if get is not None else None

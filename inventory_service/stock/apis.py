@@ -15,6 +15,7 @@ from ecom_common.idempotency import (
     idempotency_key_parameter,
 )
 from ecom_common.permissions import IsStaff
+from ecom_common.routers import UUID_PATTERN
 from stock import selectors, services
 from stock.models import Stock
 from stock.serializers import StockAdjustSerializer, StockMovementSerializer, StockSerializer
@@ -28,7 +29,6 @@ VARIANT_ID = OpenApiParameter(
 ADJUST_IDEMPOTENCY_KEY = idempotency_key_parameter(
     required=False, description="A UUID; retrying with the same key applies the adjustment once."
 )
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 def _stock_or_404(variant_id) -> Stock:

@@ -34,6 +34,7 @@ from catalog.serializers import (
 )
 from ecom_common.apis import ApiViewSet
 from ecom_common.permissions import IsStaffOrReadOnly, is_staff
+from ecom_common.routers import UUID_PATTERN
 
 
 @extend_schema_view(
@@ -48,6 +49,8 @@ from ecom_common.permissions import IsStaffOrReadOnly, is_staff
 )
 @extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
 @extend_validation_errors(["several_variants"], field_name="sku", actions=["update", "partial_update"])
+@extend_validation_errors(["required"], field_name="sku", actions=["create"])
+@extend_validation_errors(["required"], field_name="price", actions=["create"])
 @extend_validation_errors(
     ["required", "read_only"], field_name="variants", actions=["create", "update", "partial_update"]
 )
@@ -78,7 +81,7 @@ class ProductViewSet(ApiViewSet):
             data["facets"] = selectors.product_facets(products=self.filter_queryset(self.get_queryset()))
         return data
 
-    @extend_schema(responses=ProductPageSerializer)
+    @extend_schema(responses=ProductPageSerializer, operation_id="products_list")
     def list(self, request):
         if not cache.catalog_cache_applies(request=request):
             return Response(self._page())
@@ -180,6 +183,7 @@ class CategoryViewSet(ApiViewSet):
     actions=["create", "update", "partial_update"],
 )
 class VariantViewSet(ApiViewSet):
+    lookup_value_regex = UUID_PATTERN
     input_serializer_class = VariantInputSerializer
     output_serializer_class = VariantOutputSerializer
     permission_classes = [IsStaffOrReadOnly]
@@ -346,6 +350,7 @@ class ReviewViewSet(ApiViewSet):
 )
 @extend_validation_errors(["too_large", "invalid_image", "too_many_pixels"], field_name="file", actions=["create"])
 class ProductImageViewSet(ApiViewSet):
+    lookup_value_regex = UUID_PATTERN
     input_serializer_class = ProductImageInputSerializer
     input_serializer_classes = {"partial_update": ProductImageUpdateSerializer}
     output_serializer_class = ProductImageOutputSerializer

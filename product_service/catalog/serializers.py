@@ -259,6 +259,8 @@ class FacetsSerializer(serializers.Serializer):
 class ProductPageSerializer(serializers.Serializer):
     """The list envelope of products; ``facets`` only with ``?facets=true``."""
 
+    is_page_envelope = True  # the schema shows it as is, not as a page of pages (ecom_common.openapi)
+
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

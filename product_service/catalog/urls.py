@@ -8,13 +8,13 @@ from catalog.apis import (
     ReviewViewSet,
     VariantViewSet,
 )
-from ecom_common.routers import ApiRouter
+from ecom_common.routers import UUID_PATTERN, ApiRouter
 
 router = ApiRouter()
 router.register("products", ProductViewSet, basename="product")
-router.register(r"products/(?P<product_pk>[0-9a-fA-F-]{36})/variants", VariantViewSet, basename="variant")
-router.register(r"products/(?P<product_pk>[0-9a-fA-F-]{36})/reviews", ReviewViewSet, basename="review")
-router.register(r"products/(?P<product_pk>[0-9a-fA-F-]{36})/images", ProductImageViewSet, basename="product-image")
+router.register(f"products/(?P<product_pk>{UUID_PATTERN})/variants", VariantViewSet, basename="variant")
+router.register(f"products/(?P<product_pk>{UUID_PATTERN})/reviews", ReviewViewSet, basename="review")
+router.register(f"products/(?P<product_pk>{UUID_PATTERN})/images", ProductImageViewSet, basename="product-image")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("brands", BrandViewSet, basename="brand")
 router.register("attributes", AttributeViewSet, basename="attribute")
