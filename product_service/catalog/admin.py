@@ -232,8 +232,24 @@ class ProductAdmin(admin.ModelAdmin):
                 product_delete(product=product)
 
 
+class BrandAdminForm(forms.ModelForm):
+    class Meta:
+        model = Brand
+        fields = ["name", "slug", "description", "logo"]
+
+    def clean_logo(self):
+        logo = self.cleaned_data["logo"]
+        if logo and "logo" in self.changed_data:
+            try:
+                image_inspect(logo)  # the product images' checks: size, pixels, real format
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["file"]) from None
+        return logo
+
+
 @admin.register(Brand)
 class BrandAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
+    form = BrandAdminForm
     list_display = ["name", "slug", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -33,11 +33,18 @@ class Category(models.Model):
         return self.name
 
 
+def brand_logo_path(brand: "Brand", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"brands/{brand.id}/logo-{uuid.uuid4().hex[:8]}.{extension}"
+
+
 class Brand(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
+    # Uploaded in the admin, checked as product images are (catalog/images.py).
+    logo = models.ImageField(upload_to=brand_logo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

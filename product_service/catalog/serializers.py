@@ -280,9 +280,15 @@ class BrandInputSerializer(SluggedInputSerializer):
 
 @extend_schema_serializer(component_name="CatalogBrand")
 class BrandOutputSerializer(serializers.ModelSerializer):
+    logo = serializers.SerializerMethodField(help_text="The logo's URL (uploaded in the admin), or null.")
+
     class Meta:
         model = Brand
-        fields = ["id", "name", "slug", "description"]
+        fields = ["id", "name", "slug", "description", "logo"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_logo(self, brand: Brand) -> str | None:
+        return _media_url(brand.logo.name) if brand.logo else None
 
 
 @extend_schema_serializer(component_name="CatalogAttribute")

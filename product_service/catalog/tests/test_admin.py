@@ -1,8 +1,10 @@
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from catalog.models import Category, Product, ProductImage
 from catalog.services import product_update
@@ -224,3 +226,21 @@ def test_admin_refuses_a_text_file_as_an_image_and_stores_nothing(admin_client_l
     ]
     assert not ProductImage.objects.exists()
     assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_staff_give_a_brand_a_logo_in_the_admin_and_the_api_shows_it(
+    admin_client_logged_in, api_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), (0, 0, 0)).save(buffer, format="PNG")
+    logo = SimpleUploadedFile("acme.png", buffer.getvalue(), content_type="image/png")
+
+    response = admin_client_logged_in.post(
+        f"{ADMIN}/brand/add/", {"name": "Acme", "slug": "acme", "description": "", "logo": logo}
+    )
+
+    assert response.status_code == 302
+    shown = api_client.get("/api/brands/acme/").json()["logo"]
+    assert shown.startswith("/media/brands/") and shown.endswith(".png")
+    assert (tmp_path / shown.removeprefix("/media/")).read_bytes() == buffer.getvalue()
