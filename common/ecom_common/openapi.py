@@ -42,12 +42,12 @@ class ErrorResponse409Serializer(serializers.Serializer):
 
 def index_placeholders_as_patterns(result, generator, request, public):
     """drf-spectacular postprocessing hook: ``attr`` of a list item's error is documented by
-    drf-standardized-errors as ``items.INDEX.product_id``, but the API answers the real index
-    (``items.0.product_id``). Such an enum becomes the pattern it stands for."""
+    drf-standardized-errors as ``items.INDEX.product_id`` (or ``values.INDEX``), but the API answers
+    the real index (``items.0.product_id``). Such an enum becomes the pattern it stands for."""
     for component in result.get("components", {}).get("schemas", {}).values():
         attr = component.get("properties", {}).get("attr", {})
         values = attr.get("enum") or []
-        if any(".INDEX." in str(value) for value in values):
+        if any("INDEX" in str(value).split(".") for value in values):  # items.INDEX.product_id, values.INDEX
             alternatives = "|".join(re.escape(str(value)).replace("INDEX", r"\d+") for value in values)
             attr.pop("enum")
             attr["pattern"] = f"^({alternatives})$"

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from catalog.cache import catalog_cache_invalidate
-from catalog.images import image_inspect, renditions_enqueue
+from catalog.images import image_form_check, renditions_enqueue
 from catalog.models import (
     Attribute,
     AttributeValue,
@@ -163,10 +163,7 @@ class ProductImageAdminForm(forms.ModelForm):
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file and "file" in self.changed_data:
-            try:
-                self.instance.format, _, _ = image_inspect(file)  # the API's checks, before storing
-            except ValidationError as error:
-                raise ValidationError(error.message_dict["file"]) from None
+            self.instance.format = image_form_check(file)  # the API's checks, before storing
         return file
 
 
@@ -240,10 +237,7 @@ class BrandAdminForm(forms.ModelForm):
     def clean_logo(self):
         logo = self.cleaned_data["logo"]
         if logo and "logo" in self.changed_data:
-            try:
-                image_inspect(logo)  # the product images' checks: size, pixels, real format
-            except ValidationError as error:
-                raise ValidationError(error.message_dict["file"]) from None
+            image_form_check(logo)  # the product images' checks: size, pixels, real format
         return logo
 
 

@@ -56,6 +56,14 @@ def image_inspect(upload) -> tuple[str, int, int]:
     return image_format, width, height
 
 
+def image_form_check(upload) -> str:
+    """``image_inspect`` for an admin form's field: the image's format, or the field's error."""
+    try:
+        return image_inspect(upload)[0]
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["file"]) from None
+
+
 def product_image_add(*, product: Product, file, alt: str = "", position: int | None = None) -> ProductImage:
     """Stores a validated image of the product; its renditions are made by the worker."""
     image_format, width, height = image_inspect(file)
