@@ -42,13 +42,17 @@ class ErrorResponse409Serializer(serializers.Serializer):
 
 def index_placeholders_as_patterns(result, generator, request, public):
     """drf-spectacular postprocessing hook: ``attr`` of a list item's error is documented by
-    drf-standardized-errors as ``items.INDEX.product_id`` (or ``values.INDEX``), but the API answers
-    the real index (``items.0.product_id``). Such an enum becomes the pattern it stands for."""
+    drf-standardized-errors as ``items.INDEX.product_id`` (or ``values.INDEX``, or a dict's
+    ``attributes.KEY``), but the API answers the real index or key (``items.0.product_id``). Such
+    an enum becomes the pattern it stands for."""
     for component in result.get("components", {}).get("schemas", {}).values():
         attr = component.get("properties", {}).get("attr", {})
         values = attr.get("enum") or []
-        if any("INDEX" in str(value).split(".") for value in values):  # items.INDEX.product_id, values.INDEX
-            alternatives = "|".join(re.escape(str(value)).replace("INDEX", r"\d+") for value in values)
+        # items.INDEX.product_id, values.INDEX, variants.INDEX.attributes.KEY (a dict's key)
+        if any({"INDEX", "KEY"} & set(str(value).split(".")) for value in values):
+            alternatives = "|".join(
+                re.escape(str(value)).replace("INDEX", r"\d+").replace("KEY", ".+") for value in values
+            )
             attr.pop("enum")
             attr["pattern"] = f"^({alternatives})$"
     return result
