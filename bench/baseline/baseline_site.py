@@ -52,7 +52,15 @@ from django.db import connection  # noqa: E402
 from django.http import Http404, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
-COLUMNS = "id, sku, name, slug, description, price, currency, category_id, is_active, created_at, updated_at"
+# The product and its variants (what the catalog's response shows too), in one query as bare
+# Django with raw SQL would do it; "sku" is the first variant's.
+_VARIANTS = "catalog_productvariant v WHERE v.product_id = catalog_product.id"
+COLUMNS = (
+    "id, name, slug, description, price, currency, category_id, is_active, created_at, updated_at, "
+    f"(SELECT v.sku FROM {_VARIANTS} ORDER BY v.position, v.created_at, v.id LIMIT 1) AS sku, "
+    "(SELECT coalesce(json_agg(json_build_object('id', v.id, 'sku', v.sku, 'price', v.price::text, "
+    f"'is_active', v.is_active) ORDER BY v.position, v.created_at, v.id), '[]') FROM {_VARIANTS}) AS variants"
+)
 
 
 def _rows(sql: str, params) -> list[dict]:
@@ -61,7 +69,7 @@ def _rows(sql: str, params) -> list[dict]:
         names = [c.name for c in cursor.description]
         return [
             {
-                n: (str(v) if not isinstance(v, (str, bool, int, type(None))) else v)
+                n: (str(v) if not isinstance(v, (str, bool, int, list, type(None))) else v)
                 for n, v in zip(names, row, strict=True)
             }
             for row in cursor.fetchall()
