@@ -69,6 +69,37 @@ STOCK_NOT_SUM_OF_MOVEMENTS = """
     WHERE s.on_hand <> coalesce(m.on_hand, 0) OR s.reserved <> coalesce(m.reserved, 0)
        OR s.on_hand < 0 OR s.reserved < 0 OR s.reserved > s.on_hand
 """
+# Per warehouse too: each warehouse's stock is the sum of its movements, the totals the sum of the
+# warehouses, and a reservation's allocations add up to it.
+WAREHOUSE_STOCK_NOT_SUM_OF_MOVEMENTS = """
+    SELECT s.variant_id, s.warehouse_id, s.on_hand, s.reserved, coalesce(m.on_hand, 0), coalesce(m.reserved, 0)
+    FROM inventory.stock_warehousestock s LEFT JOIN (
+        SELECT variant_id, warehouse_id, sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved
+        FROM inventory.stock_stockmovement GROUP BY variant_id, warehouse_id) m
+        ON m.variant_id = s.variant_id AND m.warehouse_id = s.warehouse_id
+    WHERE s.on_hand <> coalesce(m.on_hand, 0) OR s.reserved <> coalesce(m.reserved, 0) OR s.reserved > s.on_hand
+"""
+STOCK_NOT_SUM_OF_WAREHOUSES = """
+    SELECT s.variant_id, s.on_hand, s.reserved, coalesce(w.on_hand, 0), coalesce(w.reserved, 0)
+    FROM inventory.stock_stock s LEFT JOIN (
+        SELECT variant_id, sum(on_hand) AS on_hand, sum(reserved) AS reserved
+        FROM inventory.stock_warehousestock GROUP BY variant_id) w ON w.variant_id = s.variant_id
+    WHERE s.on_hand <> coalesce(w.on_hand, 0) OR s.reserved <> coalesce(w.reserved, 0)
+"""
+RESERVATION_NOT_SUM_OF_ALLOCATIONS = """
+    SELECT r.id, r.quantity, coalesce(sum(a.quantity), 0) FROM inventory.stock_reservation r
+    LEFT JOIN inventory.stock_reservationallocation a ON a.reservation_id = r.id
+    GROUP BY r.id HAVING r.quantity <> coalesce(sum(a.quantity), 0)
+"""
+WAREHOUSE_RESERVED_NOT_SUM_OF_HELD_ALLOCATIONS = """
+    SELECT s.variant_id, s.warehouse_id, s.reserved, coalesce(h.quantity, 0)
+    FROM inventory.stock_warehousestock s LEFT JOIN (
+        SELECT r.variant_id, a.warehouse_id, sum(a.quantity) AS quantity
+        FROM inventory.stock_reservationallocation a JOIN inventory.stock_reservation r ON r.id = a.reservation_id
+        WHERE r.status = 'held' GROUP BY r.variant_id, a.warehouse_id) h
+        ON h.variant_id = s.variant_id AND h.warehouse_id = s.warehouse_id
+    WHERE s.reserved <> coalesce(h.quantity, 0)
+"""
 # What is held is what the held reservations add up to.
 RESERVED_NOT_SUM_OF_HELD_RESERVATIONS = """
     SELECT s.variant_id, s.reserved, coalesce(h.quantity, 0) FROM inventory.stock_stock s LEFT JOIN (
@@ -101,6 +132,10 @@ CHECKS = {
     "payment of an unknown order": PAYMENT_OF_UNKNOWN_ORDER,
     "stock that is not the sum of its movements": STOCK_NOT_SUM_OF_MOVEMENTS,
     "reserved stock that is not the sum of held reservations": RESERVED_NOT_SUM_OF_HELD_RESERVATIONS,
+    "warehouse stock that is not the sum of its movements": WAREHOUSE_STOCK_NOT_SUM_OF_MOVEMENTS,
+    "stock that is not the sum of its warehouses": STOCK_NOT_SUM_OF_WAREHOUSES,
+    "reservation that is not the sum of its allocations": RESERVATION_NOT_SUM_OF_ALLOCATIONS,
+    "warehouse reserved that is not the sum of held allocations": WAREHOUSE_RESERVED_NOT_SUM_OF_HELD_ALLOCATIONS,
     "payment token kept in a published event's outbox row": TOKEN_KEPT_IN_AN_OUTBOX,
     "payment token kept by a saga past its stock step": TOKEN_KEPT_BY_A_SAGA,
 }

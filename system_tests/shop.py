@@ -60,13 +60,31 @@ class Shop:
             message="order to learn the product",
         )
         if stock:
-            requests.post(
-                f"{self.stack.url('inventory')}/api/inventory/{product_id}/adjust/",
-                headers=self.staff,
-                json={"delta": stock, "reason": "system test stock"},
-                timeout=10,
-            ).raise_for_status()
+            self.put_stock(product_id, stock)
         return product_id
+
+    def put_stock(self, variant_id: str, units: int, *, warehouse: str | None = None) -> dict:
+        """Adds ``units`` on hand (in ``warehouse``, by default the first active one)."""
+        body = {"delta": units, "reason": "system test stock", **({"warehouse": warehouse} if warehouse else {})}
+        response = requests.post(
+            f"{self.stack.url('inventory')}/api/inventory/{variant_id}/adjust/",
+            headers=self.staff,
+            json=body,
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def warehouse(self, *, priority: int) -> str:
+        """A new active warehouse's code."""
+        code = f"wh-{uuid.uuid4().hex[:10]}"
+        requests.post(
+            f"{self.stack.url('inventory')}/api/warehouses/",
+            headers=self.staff,
+            json={"code": code, "name": f"System test {code}", "country": "US", "priority": priority},
+            timeout=10,
+        ).raise_for_status()
+        return code
 
     def stock(self, product_id: str) -> dict | None:
         response = requests.get(f"{self.stack.url('inventory')}/api/inventory/{product_id}/", timeout=10)

@@ -311,8 +311,13 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers_without_a_res
 
 
 # -- oversell storm ------------------------------------------------------------------------------
-def test_a_hundred_concurrent_checkouts_for_twenty_units_across_four_products_confirm_exactly_twenty(stack, shop):
-    products = [shop.product(price="9.00", stock=5) for _ in range(4)]
+def test_a_hundred_concurrent_checkouts_for_twenty_units_in_two_warehouses_confirm_exactly_twenty(stack, shop):
+    # Each product's 5 units: 3 in one warehouse, 2 in another, so reservations split across them.
+    first, second = shop.warehouse(priority=0), shop.warehouse(priority=1)
+    products = [shop.product(price="9.00", stock=0) for _ in range(4)]
+    for product in products:
+        shop.put_stock(product, 3, warehouse=first)
+        shop.put_stock(product, 2, warehouse=second)
     customers = [shop.customer() for _ in range(5)]
     # Eight single-unit orders per product make each product sell out whatever the interleaving:
     # one of them fails only when nothing is left.
@@ -342,6 +347,21 @@ def test_a_hundred_concurrent_checkouts_for_twenty_units_across_four_products_co
     assert sorted((p, on_hand, reserved) for p, on_hand, reserved, _ in movements) == sorted(
         (p, 0, 0) for p in products
     )
+    # Both warehouses sold out, each unit from where it was.
+    parts = stack.sql(
+        "SELECT w.code, sum(s.on_hand), sum(s.reserved), count(*) FROM inventory.stock_warehousestock s "
+        "JOIN inventory.stock_warehouse w ON w.id = s.warehouse_id WHERE s.variant_id = ANY(%s::uuid[]) GROUP BY w.code",
+        [products],
+    )
+    assert sorted(parts) == sorted([(first, 0, 0, 4), (second, 0, 0, 4)])
+    committed = stack.sql(
+        "SELECT w.code, sum(a.quantity) FROM inventory.stock_reservationallocation a "
+        "JOIN inventory.stock_reservation r ON r.id = a.reservation_id "
+        "JOIN inventory.stock_warehouse w ON w.id = a.warehouse_id "
+        "WHERE r.variant_id = ANY(%s::uuid[]) AND r.status = 'committed' GROUP BY w.code",
+        [products],
+    )
+    assert sorted(committed) == sorted([(first, 12), (second, 8)])
     assert_invariants(stack)
 
 

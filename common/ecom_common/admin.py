@@ -25,6 +25,15 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
 
 
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The rows of a record's parts, shown with it (``fields`` are all read-only)."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = ["type", "id", "created_at", "published_at", "attempts"]

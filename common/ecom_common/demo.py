@@ -25,7 +25,13 @@ def demo_variant_ids() -> list[tuple[uuid.UUID, str]]:
     return ids
 
 
-DEMO_STOCK_ON_HAND = 50
+# Two warehouses; every variant has 30 units in the first and 20 in the second (50 in total), so
+# a big enough order shows a reservation split across them.
+DEMO_WAREHOUSES = [
+    {"code": "main", "name": "Main warehouse", "country": "US", "priority": 10, "on_hand": 30},
+    {"code": "eu", "name": "EU warehouse", "country": "DE", "priority": 20, "on_hand": 20},
+]
+DEMO_STOCK_ON_HAND = sum(warehouse["on_hand"] for warehouse in DEMO_WAREHOUSES)
 
 # (slug, name, parent slug, description)
 DEMO_CATEGORIES = [

@@ -105,7 +105,7 @@ SERVICES: tuple[Service, ...] = (
         port=8005,
         admin_slug="inventory",
         title="Inventory",
-        routes=("/api/inventory/",),
+        routes=("/api/inventory/", "/api/warehouses/"),
     ),
 )
 NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)

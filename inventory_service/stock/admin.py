@@ -1,13 +1,50 @@
-"""Staff view of stock. Quantities change only through services (adjust API, the saga), so
-the admin shows them read-only; only a product's low-stock threshold is edited here."""
+"""Staff view of stock. Quantities change only through services (adjust and transfer APIs, the
+saga), so the admin shows them read-only, per warehouse; a variant's low-stock threshold and the
+warehouses themselves are edited here."""
 
 from django.contrib import admin
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ecom_common.admin import ReadOnlyAdmin
-from stock.models import InventoryOrder, Reservation, Stock, StockMovement
+from ecom_common.admin import ReadOnlyAdmin, ReadOnlyInline
+from stock.models import (
+    InventoryOrder,
+    Reservation,
+    ReservationAllocation,
+    Stock,
+    StockMovement,
+    Warehouse,
+    WarehouseStock,
+)
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "country", "priority", "is_active", "updated_at"]
+    list_editable = ["priority", "is_active"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The ledger names every warehouse stock went through: those are deactivated instead.
+        return obj is None or not (obj.movements.exists() or obj.stocks.exists())
+
+
+class WarehouseStockInline(ReadOnlyInline):
+    model = WarehouseStock
+    fields = ["warehouse", "on_hand", "reserved", "available"]
+    verbose_name_plural = "in each warehouse"
+
+    @admin.display(description="available")
+    def available(self, place: WarehouseStock) -> int:
+        return place.available
+
+
+class ReservationAllocationInline(ReadOnlyInline):
+    model = ReservationAllocation
+    fields = ["warehouse", "quantity", "restocked"]
+    verbose_name_plural = "taken from"
 
 
 class LowStockFilter(admin.SimpleListFilter):
@@ -33,6 +70,7 @@ class StockAdmin(admin.ModelAdmin):
     search_fields = ["variant_id"]
     fields = ["variant_id", "on_hand", "reserved", "available", "low_stock_threshold", "history", "updated_at"]
     readonly_fields = ["variant_id", "on_hand", "reserved", "available", "history", "updated_at"]
+    inlines = [WarehouseStockInline]
 
     def has_add_permission(self, request):
         return False  # made by product.created or the first adjustment
@@ -64,6 +102,7 @@ class ReservationAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["order_id"]
     date_hierarchy = "created_at"
+    inlines = [ReservationAllocationInline]
 
 
 @admin.register(StockMovement)
@@ -71,6 +110,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "variant_id",
+        "warehouse",
         "kind",
         "on_hand_delta",
         "reserved_delta",
@@ -78,8 +118,9 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "order_id",
         "reason",
     ]
-    list_filter = ["kind"]
-    search_fields = ["variant__variant_id", "order_id"]
+    list_filter = ["kind", "warehouse"]
+    list_select_related = ["warehouse"]
+    search_fields = ["variant__variant_id", "order_id", "transfer_id"]
     date_hierarchy = "created_at"
 
 

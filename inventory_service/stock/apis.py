@@ -1,11 +1,14 @@
-"""HTTP interface of inventory: a variant's stock, staff adjustments and its movements."""
+"""HTTP interface of inventory: a variant's stock, staff adjustments, transfers and movements,
+and the warehouses."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from ecom_common.apis import ApiViewSet
 from ecom_common.idempotency import (
@@ -16,9 +19,17 @@ from ecom_common.idempotency import (
 )
 from ecom_common.permissions import IsStaff
 from ecom_common.routers import UUID_PATTERN
-from stock import selectors, services
-from stock.models import Stock
-from stock.serializers import StockAdjustSerializer, StockMovementSerializer, StockSerializer
+from stock import selectors, services, warehouses
+from stock.models import Stock, Warehouse
+from stock.serializers import (
+    StaffStockSerializer,
+    StockAdjustSerializer,
+    StockMovementSerializer,
+    StockSerializer,
+    StockTransferSerializer,
+    WarehouseInputSerializer,
+    WarehouseOutputSerializer,
+)
 
 VARIANT_ID = OpenApiParameter(
     "variant_id",
@@ -26,9 +37,10 @@ VARIANT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The variant's id (for a product without variants, the product's id).",
 )
-ADJUST_IDEMPOTENCY_KEY = idempotency_key_parameter(
-    required=False, description="A UUID; retrying with the same key applies the adjustment once."
+RETRY_IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=False, description="A UUID; retrying with the same key applies the change once."
 )
+STOCK_WRITES = ["adjust", "transfer"]
 
 
 def _stock_or_404(variant_id) -> Stock:
@@ -39,10 +51,19 @@ def _stock_or_404(variant_id) -> Stock:
 
 
 @extend_schema_view(
-    retrieve=extend_schema(summary="A variant's stock", parameters=[VARIANT_ID]),
+    retrieve=extend_schema(
+        summary="A variant's stock",
+        description="Totals over every warehouse. Staff also get `warehouses`: each one's part, "
+        "in the order reservations take from them.",
+        parameters=[VARIANT_ID],
+    ),
     adjust=extend_schema(
-        summary="Add or remove units on hand (staff); creates the stock record if absent",
-        parameters=[VARIANT_ID, ADJUST_IDEMPOTENCY_KEY],
+        summary="Add or remove units on hand in a warehouse (staff); creates the stock record if absent",
+        parameters=[VARIANT_ID, RETRY_IDEMPOTENCY_KEY],
+    ),
+    transfer=extend_schema(
+        summary="Move available units from one warehouse to another (staff): one movement pair, atomic",
+        parameters=[VARIANT_ID, RETRY_IDEMPOTENCY_KEY],
     ),
     movements=extend_schema(
         summary="A variant's stock movements, newest first (staff)",
@@ -50,12 +71,20 @@ def _stock_or_404(variant_id) -> Stock:
         responses=StockMovementSerializer(many=True),  # a list: paginated, like every list
     ),
 )
-@extend_validation_errors(["zero", "insufficient_stock"], field_name="delta", actions=["adjust"])
-@extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=["adjust"])
+@extend_validation_errors(["zero", "insufficient_stock", "max_value"], field_name="delta", actions=["adjust"])
+@extend_validation_errors(["does_not_exist", "required"], field_name="warehouse", actions=["adjust"])
+@extend_validation_errors(["does_not_exist"], field_name="from_warehouse", actions=["transfer"])
+@extend_validation_errors(["does_not_exist", "same_warehouse"], field_name="to_warehouse", actions=["transfer"])
+@extend_validation_errors(["insufficient_stock"], field_name="quantity", actions=["transfer"])
+@extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=STOCK_WRITES)
 class StockViewSet(ApiViewSet):
     output_serializer_class = StockSerializer
-    input_serializer_classes = {"adjust": StockAdjustSerializer}
-    output_serializer_classes = {"movements": StockMovementSerializer}
+    input_serializer_classes = {"adjust": StockAdjustSerializer, "transfer": StockTransferSerializer}
+    output_serializer_classes = {
+        "adjust": StaffStockSerializer,
+        "transfer": StaffStockSerializer,
+        "movements": StockMovementSerializer,
+    }
     queryset = Stock.objects.none()  # lets the schema name the path parameter's type
     lookup_field = "variant_id"
     lookup_value_regex = UUID_PATTERN
@@ -63,6 +92,11 @@ class StockViewSet(ApiViewSet):
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "retrieve" else [IsStaff()]
+
+    def get_output_serializer_class(self):
+        if self.action == "retrieve" and getattr(self.request.user, "is_staff", False):
+            return StaffStockSerializer
+        return super().get_output_serializer_class()
 
     def retrieve(self, request, variant_id=None):
         return self.respond(_stock_or_404(variant_id))
@@ -75,12 +109,69 @@ class StockViewSet(ApiViewSet):
             variant_id=variant_id,
             delta=payload["delta"],
             reason=payload["reason"],
+            warehouse=payload["warehouse"] or None,
             actor=str(request.user.id),
             idempotency_key=str(key) if key else None,
         )
-        return self.respond(stock)
+        return self.respond(selectors.stock_get(variant_id=stock.variant_id))
+
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, variant_id=None):
+        payload = self.read_input()
+        key = idempotency_key(request, required=False)
+        stock = services.stock_transfer(
+            variant_id=variant_id,
+            source=payload["from_warehouse"],
+            destination=payload["to_warehouse"],
+            quantity=payload["quantity"],
+            reason=payload["reason"],
+            actor=str(request.user.id),
+            idempotency_key=str(key) if key else None,
+        )
+        return self.respond(selectors.stock_get(variant_id=stock.variant_id))
 
     @action(detail=True, methods=["get"], url_name="movement-list")
     def movements(self, request, variant_id=None):
         stock = _stock_or_404(variant_id)
         return self.respond_page(selectors.stock_movement_list(variant_id=stock.variant_id))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List warehouses in allocation order (staff)"),
+    retrieve=extend_schema(summary="A warehouse (staff)"),
+    create=extend_schema(summary="Create a warehouse (staff)"),
+    update=extend_schema(summary="Replace a warehouse (staff)"),
+    partial_update=extend_schema(summary="Update a warehouse (staff)"),
+    destroy=extend_schema(summary="Delete a warehouse stock never went through (staff); deactivate the others"),
+)
+@extend_validation_errors(["unique"], field_name="code", actions=["create", "update", "partial_update"])
+class WarehouseViewSet(ApiViewSet):
+    input_serializer_class = WarehouseInputSerializer
+    output_serializer_class = WarehouseOutputSerializer
+    permission_classes = [IsStaff]
+    queryset = Warehouse.objects.order_by("priority", "code")
+    lookup_field = "code"
+    filter_backends = []
+
+    def list(self, request):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, code=None):
+        return self.respond(self.get_object())
+
+    def create(self, request):
+        warehouse = warehouses.warehouse_create(**self.read_input())
+        return self.respond(warehouse, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, code=None):
+        warehouse = self.get_object()
+        return self.respond(warehouses.warehouse_update(warehouse=warehouse, data=self.read_input(instance=warehouse)))
+
+    def partial_update(self, request, code=None):
+        warehouse = self.get_object()
+        data = self.read_input(instance=warehouse, partial=True)
+        return self.respond(warehouses.warehouse_update(warehouse=warehouse, data=data))
+
+    def destroy(self, request, code=None):
+        warehouses.warehouse_delete(warehouse=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,10 @@
-"""Stock per variant (what is sold: a product's SKU), the reservations orders hold on it, and the
-ledger of every change."""
+"""Stock per variant (what is sold: a product's SKU) in each warehouse, the reservations orders
+hold on it (and which warehouses they took it from), and the ledger of every change.
+
+``Stock`` is a variant's total over its warehouses; ``WarehouseStock`` is the same numbers in one
+warehouse. Both change together, under the Stock row's lock (stock/services.py), so each is the
+sum of its movements and the totals are the sum of the warehouses.
+"""
 
 import uuid
 
@@ -11,6 +16,39 @@ from ecom_common.saga_participants import ParticipantOrder
 
 def default_low_stock_threshold() -> int:
     return settings.INVENTORY_LOW_STOCK_THRESHOLD
+
+
+def _stock_constraints(prefix: str) -> list[models.BaseConstraint]:
+    # The database itself guarantees available = on_hand - reserved never drops below zero.
+    return [
+        models.CheckConstraint(condition=models.Q(on_hand__gte=0), name=f"{prefix}_on_hand_non_negative"),
+        models.CheckConstraint(condition=models.Q(reserved__gte=0), name=f"{prefix}_reserved_non_negative"),
+        models.CheckConstraint(
+            condition=models.Q(reserved__lte=models.F("on_hand")), name=f"{prefix}_reserved_within_on_hand"
+        ),
+    ]
+
+
+class Warehouse(models.Model):
+    """A place stock is kept. Reservations take units from active warehouses in priority order."""
+
+    code = models.SlugField(max_length=32, unique=True, help_text="Short name used by the API, e.g. main, eu-1.")
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. US.")
+    priority = models.PositiveIntegerField(
+        default=100, help_text="Reservations take units from the lowest number first (ties by code)."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="An inactive warehouse keeps its stock but is not reserved from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
 
 
 class Stock(models.Model):
@@ -27,17 +65,34 @@ class Stock(models.Model):
 
     class Meta:
         ordering = ["variant_id"]
-        # The database itself guarantees available = on_hand - reserved never drops below zero.
-        constraints = [
-            models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_non_negative"),
-            models.CheckConstraint(condition=models.Q(reserved__gte=0), name="stock_reserved_non_negative"),
-            models.CheckConstraint(
-                condition=models.Q(reserved__lte=models.F("on_hand")), name="stock_reserved_within_on_hand"
-            ),
-        ]
+        constraints = _stock_constraints("stock")
 
     def __str__(self) -> str:
         return f"{self.variant_id}: {self.available} available"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class WarehouseStock(models.Model):
+    """A variant's stock in one warehouse."""
+
+    variant = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="warehouse_stocks")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocks")
+    on_hand = models.PositiveIntegerField(default=0)
+    reserved = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["variant_id", "warehouse__priority", "warehouse__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_warehousestock_one_per_warehouse"),
+            *_stock_constraints("stock_warehousestock"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} in {self.warehouse_id}: {self.available} available"
 
     @property
     def available(self) -> int:
@@ -72,8 +127,33 @@ class Reservation(models.Model):
         return f"{self.quantity} × {self.variant_id} for order {self.order_id} ({self.status})"
 
 
+class ReservationAllocation(models.Model):
+    """The units of a reservation taken from one warehouse: where they are held, committed from,
+    and given back to."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="allocations")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="allocations")
+    quantity = models.PositiveIntegerField()
+    # Committed units put back on this warehouse's shelf since (a return, a cancel after commit).
+    restocked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["reservation_id", "warehouse__priority", "warehouse__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["reservation", "warehouse"], name="stock_allocation_one_per_warehouse"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="stock_allocation_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(restocked__lte=models.F("quantity")), name="stock_allocation_restocked_within"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} from {self.warehouse_id}"
+
+
 class StockMovement(models.Model):
-    """One change of a variant's on_hand and/or reserved; their sums are the current stock."""
+    """One change of a variant's on_hand and/or reserved in one warehouse; their sums are the
+    current stock, per warehouse and in total."""
 
     class Kind(models.TextChoices):
         ADJUSTMENT = "adjustment"
@@ -82,9 +162,11 @@ class StockMovement(models.Model):
         COMMIT = "commit"
         RESTOCK = "restock"
         EXPIRY = "expiry"
+        TRANSFER = "transfer"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     variant = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
@@ -94,13 +176,15 @@ class StockMovement(models.Model):
     order_id = models.UUIDField(null=True, blank=True, db_index=True)
     # A retried staff adjustment carries the same key and is not applied twice.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # The two movements of one transfer between warehouses share it.
+    transfer_id = models.UUIDField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.variant_id} on_hand {self.on_hand_delta:+d} reserved {self.reserved_delta:+d}"
+        return f"{self.kind} {self.variant_id} at {self.warehouse_id} on_hand {self.on_hand_delta:+d} reserved {self.reserved_delta:+d}"
 
 
 class InventoryOrder(ParticipantOrder):

@@ -2,15 +2,23 @@
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from stock.models import Stock, StockMovement
+from stock.models import Stock, StockMovement, WarehouseStock
 
 
 def stock_get(*, variant_id: uuid.UUID) -> Stock | None:
-    return Stock.objects.filter(variant_id=variant_id).first()
+    """The variant's stock, with each warehouse's part (allocation order) at hand."""
+    parts = WarehouseStock.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse__code")
+    return (
+        Stock.objects.prefetch_related(Prefetch("warehouse_stocks", queryset=parts))
+        .filter(variant_id=variant_id)
+        .first()
+    )
 
 
 def stock_movement_list(*, variant_id: uuid.UUID) -> QuerySet[StockMovement]:
-    """The product's movements, newest first."""
-    return StockMovement.objects.filter(variant_id=variant_id).order_by("-created_at", "-id")
+    """The variant's movements, newest first."""
+    return (
+        StockMovement.objects.filter(variant_id=variant_id).select_related("warehouse").order_by("-created_at", "-id")
+    )

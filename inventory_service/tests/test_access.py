@@ -8,4 +8,7 @@ ACCESS = {
     "stock-detail": "public",
     "stock-adjust": "staff",
     "stock-movement-list": "staff",
+    "stock-transfer": "staff",
+    "warehouse-list": "staff",
+    "warehouse-detail": "staff",
 }

@@ -83,8 +83,9 @@ def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str, variant_ids
 
 
 def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
-    """Copies from the catalog the products of ``product_ids`` the copy lacks; returns how many.
-    (An id the catalog does not know as a product, a variant's say, is simply not found.)"""
+    """Copies from the catalog the products the copy lacks; returns how many. Each id is a
+    product's or a variant's (then its product is copied); one the catalog does not sell is
+    simply not found."""
     known = set(
         CatalogVariant.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True).distinct()
     ) | set(CatalogVariant.objects.filter(variant_id__in=product_ids).values_list("variant_id", flat=True))
@@ -95,21 +96,33 @@ def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
         product = _catalog_product(product_id)
         if product is None:
             continue
-        catalog_product_store(product_id=product_id, data=product)
+        catalog_product_store(product_id=product["product_id"], data=product)
         fetched += 1
     return fetched
 
 
-def _catalog_product(product_id: uuid.UUID) -> dict | None:
-    url = f"{settings.CATALOG_SERVICE_URL}/api/products/{product_id}/"
+def _catalog_get(path: str, *, params: dict | None = None) -> dict | None:
+    """The catalog's JSON answer, or None when it has none (404, not for sale) or is unreachable."""
     try:
-        response = requests.get(url, timeout=CATALOG_TIMEOUT_SECONDS)
+        response = requests.get(
+            f"{settings.CATALOG_SERVICE_URL}{path}", params=params, timeout=CATALOG_TIMEOUT_SECONDS
+        )
     except requests.RequestException as error:
-        logger.warning("catalog unreachable", extra={"product_id": str(product_id), "error": repr(error)})
+        logger.warning("catalog unreachable", extra={"path": path, "error": repr(error)})
         return None
-    if response.status_code != 200:
-        return None  # not in the catalog, or not for sale
-    product = response.json()
+    return response.json() if response.status_code == 200 else None
+
+
+def _catalog_product(some_id: uuid.UUID) -> dict | None:
+    """The product with id ``some_id``, or else the product with a variant of that id."""
+    product = _catalog_get(f"/api/products/{some_id}/")
+    if product is None:
+        page = _catalog_get("/api/products/", params={"variant": str(some_id)})
+        if not page or not page.get("results"):
+            return None
+        product = _catalog_get(f"/api/products/{page['results'][0]['id']}/")
+        if product is None:
+            return None
     return {**product, "product_id": product["id"]}
 
 

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from ecom_common.admin import ReadOnlyAdminMixin
+from ecom_common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from ecom_common.errors import ConflictError, NotFoundError
 from orders import fulfilment
 from orders.models import (
@@ -41,13 +41,6 @@ def _require_fulfil_permission(request) -> None:
 class ShipForm(forms.Form):
     carrier = forms.CharField(max_length=100)
     tracking_number = forms.CharField(max_length=100)
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class OrderLineInline(ReadOnlyInline):

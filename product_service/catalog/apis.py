@@ -166,6 +166,15 @@ class CategoryViewSet(ApiViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ProductPartsMixin:
+    """For the resources under /api/products/{product_pk}/: the product they belong to (404 when
+    the caller cannot see it; staff see inactive products too)."""
+
+    def _product(self):
+        products = selectors.product_list(include_inactive=is_staff(self.request.user))
+        return get_object_or_404(products, pk=self.kwargs["product_pk"])
+
+
 # ------------------------------------------------------------------------------------------------
 # Variants, at /api/products/{product_id}/variants/
 # ------------------------------------------------------------------------------------------------
@@ -182,17 +191,13 @@ class CategoryViewSet(ApiViewSet):
     field_name="attributes",
     actions=["create", "update", "partial_update"],
 )
-class VariantViewSet(ApiViewSet):
+class VariantViewSet(ProductPartsMixin, ApiViewSet):
     lookup_value_regex = UUID_PATTERN
     input_serializer_class = VariantInputSerializer
     output_serializer_class = VariantOutputSerializer
     permission_classes = [IsStaffOrReadOnly]
     filter_backends = []
     queryset = ProductVariant.objects.none()  # lets the schema name the path parameter's type
-
-    def _product(self):
-        products = selectors.product_list(include_inactive=is_staff(self.request.user))
-        return get_object_or_404(products, pk=self.kwargs["product_pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -315,7 +320,7 @@ class ProductTypeViewSet(_SlugCrudViewSet):
         responses={201: ReviewOutputSerializer},
     ),
 )
-class ReviewViewSet(ApiViewSet):
+class ReviewViewSet(ProductPartsMixin, ApiViewSet):
     input_serializer_class = ReviewInputSerializer
     output_serializer_class = ReviewOutputSerializer
     filter_backends = []
@@ -323,9 +328,6 @@ class ReviewViewSet(ApiViewSet):
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "list" else [IsAuthenticated()]
-
-    def _product(self):
-        return get_object_or_404(selectors.product_list(), pk=self.kwargs["product_pk"])
 
     def list(self, request, product_pk=None):
         return self.respond_page(selectors.review_list(product=self._product()))
@@ -349,7 +351,7 @@ class ReviewViewSet(ApiViewSet):
     destroy=extend_schema(summary="Delete an image and its renditions (staff)"),
 )
 @extend_validation_errors(["too_large", "invalid_image", "too_many_pixels"], field_name="file", actions=["create"])
-class ProductImageViewSet(ApiViewSet):
+class ProductImageViewSet(ProductPartsMixin, ApiViewSet):
     lookup_value_regex = UUID_PATTERN
     input_serializer_class = ProductImageInputSerializer
     input_serializer_classes = {"partial_update": ProductImageUpdateSerializer}
@@ -359,10 +361,6 @@ class ProductImageViewSet(ApiViewSet):
     filter_backends = []
     http_method_names = ["get", "post", "patch", "delete", "options", "head"]
     queryset = ProductImage.objects.none()  # lets the schema name the path parameter's type
-
-    def _product(self):
-        products = selectors.product_list(include_inactive=is_staff(self.request.user))
-        return get_object_or_404(products, pk=self.kwargs["product_pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -33,6 +33,7 @@ class ProductFilter(django_filters.FilterSet):
     max_price = django_filters.NumberFilter(
         method="filter_price", min_value=0, label="An active variant costs at most this"
     )
+    variant = django_filters.UUIDFilter(field_name="variants__id", label="The product that has this variant id")
     is_active = django_filters.BooleanFilter(method="filter_is_active", label="Staff only")
     facets = django_filters.BooleanFilter(
         method="filter_nothing",
@@ -41,7 +42,7 @@ class ProductFilter(django_filters.FilterSet):
 
     class Meta:
         model = Product
-        fields = ["search", "category", "brand", "attr", "min_price", "max_price", "is_active", "facets"]
+        fields = ["search", "category", "brand", "attr", "min_price", "max_price", "variant", "is_active", "facets"]
 
     def filter_search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
         return selectors.product_search(products=queryset, query=value)

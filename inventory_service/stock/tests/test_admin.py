@@ -27,6 +27,8 @@ def admin_client_logged_in(client):
         ("reservation/", {"status__exact": "held"}),
         ("stockmovement/", {"kind__exact": "adjustment"}),
         ("inventoryorder/", {}),
+        ("warehouse/", {}),
+        ("stockmovement/", {"warehouse__id__exact": "1"}),
     ],
 )
 def test_admin_lists_load(admin_client_logged_in, page, query):
@@ -56,3 +58,59 @@ def test_low_stock_filter_keeps_only_low_stock(admin_client_logged_in):
 
     assert str(low.variant_id) in response.text
     assert str(plenty.variant_id) not in response.text
+
+
+def test_stock_page_shows_each_warehouses_part(admin_client_logged_in):
+    from stock import warehouses
+
+    warehouses.warehouse_create(code="east", name="East coast", country="US", priority=10)
+    warehouses.warehouse_create(code="west", name="West coast", country="US", priority=20)
+    variant_id = uuid.uuid4()
+    services.stock_adjust(variant_id=variant_id, delta=3, warehouse="east", reason="", actor="system")
+    services.stock_adjust(variant_id=variant_id, delta=8, warehouse="west", reason="", actor="system")
+
+    response = admin_client_logged_in.get(f"{ADMIN}/stock/{variant_id}/change/")
+
+    assert response.status_code == 200
+    rows = [row for row in response.text.split("<tr") if "coast (" in row]
+    assert len(rows) == 2
+    assert "East coast (east)" in rows[0] and ">3<" in rows[0]
+    assert "West coast (west)" in rows[1] and ">8<" in rows[1]
+
+
+def test_a_warehouse_that_held_stock_cannot_be_deleted_in_the_admin(admin_client_logged_in):
+    from stock import warehouses
+
+    used = warehouses.warehouse_create(code="east", name="East", country="US", priority=10)
+    unused = warehouses.warehouse_create(code="west", name="West", country="US", priority=20)
+    services.stock_adjust(variant_id=uuid.uuid4(), delta=1, warehouse="east", reason="", actor="system")
+
+    refused = admin_client_logged_in.get(f"{ADMIN}/warehouse/{used.pk}/delete/")
+    allowed = admin_client_logged_in.post(f"{ADMIN}/warehouse/{unused.pk}/delete/", {"post": "yes"})
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 302
+    assert list(warehouses.Warehouse.objects.values_list("code", flat=True)) == ["east"]
+
+
+def test_reservation_page_shows_the_warehouses_it_took_from(admin_client_logged_in):
+    from stock import warehouses
+    from stock.models import Reservation
+
+    warehouses.warehouse_create(code="east", name="East coast", country="US", priority=10)
+    warehouses.warehouse_create(code="west", name="West coast", country="US", priority=20)
+    variant_id, order_id = uuid.uuid4(), uuid.uuid4()
+    services.stock_adjust(variant_id=variant_id, delta=1, warehouse="east", reason="", actor="system")
+    services.stock_adjust(variant_id=variant_id, delta=5, warehouse="west", reason="", actor="system")
+    services.stock_reserve_for_order(
+        order_id=order_id, items=[{"variant_id": str(variant_id), "quantity": 3}], actor="t"
+    )
+    reservation = Reservation.objects.get(order_id=order_id)
+
+    response = admin_client_logged_in.get(f"{ADMIN}/reservation/{reservation.pk}/change/")
+
+    assert response.status_code == 200
+    rows = [row for row in response.text.split("<tr") if "coast (" in row]
+    assert ["East coast (east)" in rows[0], ">1<" in rows[0], "West coast (west)" in rows[1], ">2<" in rows[1]] == [
+        True
+    ] * 4

@@ -410,7 +410,7 @@ def test_adjust_below_what_is_reserved_is_refused(stock_on_hand):
         services.stock_adjust(variant_id=stock.variant_id, delta=-7, reason="broken", actor="staff-1")
 
     # then
-    assert error.value.message_dict == {"delta": ["Not enough stock: 6 available, 10 on hand."]}
+    assert error.value.message_dict == {"delta": ["Not enough stock in main: 6 available, 10 on hand."]}
     assert numbers(stock) == (10, 4, 6)
     assert movements_add_up(stock)
 

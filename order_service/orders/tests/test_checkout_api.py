@@ -333,6 +333,29 @@ def test_a_product_the_catalog_copy_has_not_heard_of_yet_is_read_from_the_catalo
     assert (copy.sku, copy.name, str(copy.price)) == (product["sku"], product["name"], product["price"])
 
 
+def test_a_variant_the_catalog_copy_has_not_heard_of_yet_is_read_from_the_catalog(
+    customer_client, catalog_service, settings
+):
+    # given: the demo T-shirt (12 variants), unknown to the copy; the customer names one variant
+    settings.CATALOG_SERVICE_URL = catalog_service
+    [tee] = requests.get(f"{catalog_service}/api/products/", params={"search": "t-shirt"}, timeout=10).json()[
+        "results"
+    ]
+    tee = requests.get(f"{catalog_service}/api/products/{tee['id']}/", timeout=10).json()
+    variant = tee["variants"][3]
+
+    # when
+    response = checkout(
+        customer_client, {**body_for_ids((tee["id"], 1)), "items": [{"variant_id": variant["id"], "quantity": 1}]}
+    )
+
+    # then: that variant, at its price; the copy now holds every variant of the product
+    assert response.status_code == 201, response.json()
+    [line] = response.json()["items"]
+    assert (line["variant_id"], line["sku"], line["unit_price"]) == (variant["id"], variant["sku"], variant["price"])
+    assert CatalogVariant.objects.filter(product_id=tee["id"]).count() == len(tee["variants"])
+
+
 def test_a_product_the_catalog_does_not_have_either_is_unavailable(customer_client, catalog_service, settings):
     settings.CATALOG_SERVICE_URL = catalog_service
 

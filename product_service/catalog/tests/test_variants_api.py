@@ -2,6 +2,7 @@
 values once per product, brands/attributes/types managed by staff, and the list's filters and
 facets exact."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -255,6 +256,15 @@ def test_list_filters(api_client, catalog, params, expected):
 
     assert response.status_code == 200
     assert names(response) == expected
+
+
+def test_a_product_is_found_by_one_of_its_variant_ids(api_client, catalog):
+    variant = catalog["one"].variants.get(sku="ONE-M")
+
+    found = api_client.get(PRODUCTS, {"variant": str(variant.id)})
+    unknown = api_client.get(PRODUCTS, {"variant": str(uuid.uuid4())})
+
+    assert (names(found), names(unknown)) == (["One"], [])
 
 
 def test_a_malformed_attribute_filter_is_400(api_client, catalog):
