@@ -38,6 +38,7 @@ seed: migrate
 	cd user_service && python manage.py ensure_admin
 	cd product_service && python manage.py seed_demo_catalog
 	cd inventory_service && python manage.py seed_demo_stock
+	cd order_service && python manage.py seed_demo_pricing
 
 # After seeding: nginx is checked (installed when possible) and the gateway's config rendered for
 # this machine into $ECOM_VAR_DIR/gateway (GATEWAY_RATE, GATEWAY_BURST, ... tune it: docs/gateway.md).
@@ -47,6 +48,7 @@ run: seed
 	@python gateway/render.py local --out $${ECOM_VAR_DIR:-var}/gateway >/dev/null
 	@echo "API:   http://127.0.0.1:8000/api/  (e.g. http://127.0.0.1:8000/api/products/)"
 	@echo "Docs:  http://127.0.0.1:8000/api/docs/"
+	@echo "Voucher: $$(python -c 'from ecom_common.demo import DEMO_VOUCHER; print(DEMO_VOUCHER["code"], "-", DEMO_VOUCHER["name"])')"
 	@for slug in $$(python -m ecom_common.service_registry admin-slugs); do echo "Admin: http://127.0.0.1:8000/admin/$$slug/"; done
 	@echo "Staff sign-in: $(ECOM_ADMIN_EMAIL)"
 	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8005)"

@@ -197,3 +197,37 @@ DEMO_PRODUCTS = [
         "description": "A forged German steel chef's knife, balanced for everyday chopping.",
     },
 ]
+
+
+# -- pricing (order_service: seed_demo_pricing) ----------------------------------------------------
+DEMO_PROMOTION = {
+    "name": "Winter sale: 10% off clothing",
+    "kind": "percentage",
+    "value": "10.00",
+    "category_slugs": ["clothing"],
+    "priority": 10,
+}
+# Printed by `make run`.
+DEMO_VOUCHER = {
+    "code": "WELCOME10",
+    "name": "10% off your first order",
+    "kind": "percentage",
+    "value": "10.00",
+    "per_customer_limit": 1,
+}
+_SHIPPED_TO = ["US", "CA", "GB", "DE", "FR"]
+# Standard costs nothing, so a client that knows nothing of shipping pays what it always did.
+DEMO_SHIPPING_METHODS = [
+    {"name": "Standard", "price": "0.00", "min_days": 3, "max_days": 5, "countries": _SHIPPED_TO},
+    {
+        "name": "Express",
+        "price": "14.90",
+        "free_above": "200.00",
+        "min_days": 1,
+        "max_days": 2,
+        "countries": _SHIPPED_TO,
+    },
+]
+DEMO_TAX_RATES = [
+    {"name": "California sales tax", "country": "US", "region": "CA", "rate": "7.25", "applies_to_shipping": False},
+]

@@ -84,7 +84,14 @@ SERVICES: tuple[Service, ...] = (
         port=8002,
         admin_slug="orders",
         title="Orders",
-        routes=("/api/cart/", "/api/orders/"),
+        routes=(
+            "/api/cart/",
+            "/api/orders/",
+            "/api/promotions/",
+            "/api/vouchers/",
+            "/api/shipping-methods/",
+            "/api/tax-rates/",
+        ),
     ),
     Service(
         name="user",

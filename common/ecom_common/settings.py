@@ -23,15 +23,30 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(env("ECOM_VAR_DIR", default=str(REPO_DIR / "var")))
 
 
+def sqlite_config(path: Path) -> dict:
+    """One SQLite file that several processes (web workers, the Celery worker) write at once.
+
+    WAL lets reads run beside the one writer. IMMEDIATE takes the write lock when a transaction
+    begins, so a second writer waits for it (up to ``timeout`` seconds) instead of failing: in
+    SQLite's default (DEFERRED) mode a transaction that read first and then writes cannot wait,
+    it fails at once with "database is locked" (the 503s of an embedded checkout under load).
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
+
+
 def database_config(service: str) -> dict:
     """SQLite under var/ by default; with DATABASE_URL, PostgreSQL confined to the service's schema."""
     if "DATABASE_URL" not in env:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / f"{service}.sqlite3",
-            "TEST": {"NAME": VAR_DIR / f"test_{service}.sqlite3"},
-        }
+        return {**sqlite_config(VAR_DIR / f"{service}.sqlite3"), "TEST": {"NAME": VAR_DIR / f"test_{service}.sqlite3"}}
     config = env.db_url("DATABASE_URL")
     config["ENGINE"] = "ecom_common.db.postgresql"
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

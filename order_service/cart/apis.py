@@ -8,21 +8,37 @@ from rest_framework.response import Response
 
 from cart import selectors, services
 from cart.models import CartItem
-from cart.serializers import CartItemAddSerializer, CartItemSerializer, CartItemUpdateSerializer, CartSerializer
+from cart.serializers import (
+    CartItemAddSerializer,
+    CartItemSerializer,
+    CartItemUpdateSerializer,
+    CartPricingSerializer,
+    CartSerializer,
+)
 from ecom_common.apis import ApiViewSet
 
 
+@extend_validation_errors(
+    ["voucher_invalid", "voucher_expired", "voucher_used_up"], field_name="voucher_code", actions=["partial_update"]
+)
+@extend_validation_errors(["shipping_method_invalid"], field_name="shipping_method_id", actions=["partial_update"])
 class CartViewSet(ApiViewSet):
     """The caller's cart."""
 
     # A singleton: mapped at cart/ with as_view (cart/urls.py), not on the router.
 
     output_serializer_class = CartSerializer
+    input_serializer_class = CartPricingSerializer
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="The caller's cart, at current prices")
+    @extend_schema(summary="The caller's cart, priced: promotions, voucher, shipping and tax")
     def retrieve(self, request):
         cart = services.cart_get_or_create(user_id=request.user.id)
+        return self.respond(selectors.cart_summary(cart=cart))
+
+    @extend_schema(summary="Apply a voucher, choose where it ships and how (each field only when given)")
+    def partial_update(self, request):
+        cart = services.cart_pricing_choose(user_id=request.user.id, data=self.read_input(partial=True))
         return self.respond(selectors.cart_summary(cart=cart))
 
 

@@ -38,6 +38,11 @@ def _variants_of(data: dict) -> list[dict]:
     ]
 
 
+def _slug_of(value) -> str | None:
+    """A brand as events name it (its slug) or as the product API shows it (an object)."""
+    return value.get("slug") if isinstance(value, dict) else value
+
+
 @transaction.atomic
 def catalog_product_store(*, product_id: uuid.UUID, data: dict) -> list[CatalogVariant]:
     """Stores the product's variants as of its ``updated_at``, unless a newer state (or their
@@ -61,6 +66,8 @@ def catalog_product_store(*, product_id: uuid.UUID, data: dict) -> list[CatalogV
         copy.product_id = product_id
         copy.sku, copy.name, copy.attributes = variant["sku"], data["name"], variant.get("attributes") or {}
         copy.price, copy.currency = Decimal(str(variant["price"])), data["currency"]
+        copy.category_slugs = data.get("category_path") or ([data["category"]] if data.get("category") else [])
+        copy.brand_slug = _slug_of(data.get("brand")) or ""
         copy.is_active = bool(data["is_active"]) and bool(variant.get("is_active", True))
         copy.source_updated_at = updated_at
         copy.save()

@@ -22,6 +22,9 @@ class CatalogVariant(models.Model):
     attributes = models.JSONField(default=dict, blank=True, help_text='The variant\'s values, e.g. {"size": "M"}.')
     price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    # What promotions and vouchers are scoped by: the product's category with its ancestors, its brand.
+    category_slugs = models.JSONField(default=list, blank=True)
+    brand_slug = models.CharField(max_length=140, blank=True)
     # For sale: the product and the variant are both active.
     is_active = models.BooleanField(default=False)
     # A deleted variant stays as a tombstone, so an older update arriving late cannot bring it back.
@@ -51,6 +54,12 @@ class CatalogVariant(models.Model):
 class Cart(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.UUIDField(unique=True)
+    # What the customer chose for pricing the cart (PATCH /api/cart/); checkout uses them when
+    # its request names none.
+    voucher_code = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="Where it ships: shipping and tax follow.")
+    region = models.CharField(max_length=64, blank=True)
+    shipping_method_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

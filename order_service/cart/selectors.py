@@ -1,12 +1,13 @@
 """Reads of the catalog copy and of carts."""
 
 import uuid
-from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from cart.models import Cart, CartItem, CatalogVariant
 from ecom_common.money import DEFAULT_CURRENCY
+from pricing import services as pricing
 
 
 def catalog_variant_available_map(*, variant_ids: list[uuid.UUID]) -> dict[uuid.UUID, CatalogVariant]:
@@ -25,11 +26,33 @@ def cart_item_queryset(*, user_id: str) -> QuerySet[CartItem]:
 
 
 def cart_summary(*, cart: Cart) -> dict:
-    """The cart as the API shows it, priced at the catalog copy's current prices."""
+    """The cart as the API shows it, priced by the one pricing function at the catalog copy's
+    current prices, with the cart's voucher, destination and shipping method. A voucher that no
+    longer applies is left out and said so (``voucher_error``) rather than failing the read."""
     items = cart_item_list(cart=cart)
+    currency = items[0].variant.currency if items else DEFAULT_CURRENCY
+    priced_items = [(item.variant, item.quantity) for item in items if item.variant.is_available]
+    options = {
+        "lines": pricing.price_lines_of(priced_items),
+        "currency": currency,
+        "destination": pricing.Destination(country=cart.country, region=cart.region),
+        "user_id": cart.user_id,
+        "shipping_method_id": cart.shipping_method_id,
+    }
+    voucher_error = None
+    try:
+        priced = pricing.price_lines(**options, voucher_code=cart.voucher_code or None)
+    except ValidationError as error:
+        problem = error.error_dict.get("voucher_code") or error.error_dict.get("shipping_method_id")
+        voucher_error = {"code": problem[0].code, "detail": problem[0].messages[0]} if problem else None
+        options["shipping_method_id"] = None if "shipping_method_id" in error.error_dict else cart.shipping_method_id
+        priced = pricing.price_lines(**options)
     return {
         "id": cart.id,
         "items": items,
-        "total": sum((item.line_total for item in items), Decimal("0.00")),
-        "currency": items[0].variant.currency if items else DEFAULT_CURRENCY,
+        **pricing.breakdown_data(priced),
+        "voucher_code": cart.voucher_code,
+        "country": cart.country,
+        "region": cart.region,
+        "voucher_error": voucher_error,
     }

@@ -19,12 +19,74 @@ class CartItemSerializer(serializers.Serializer):
     line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
 
+def _money(help_text: str = "") -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, help_text=help_text)
+
+
+@extend_schema_serializer(component_name="Discount")
+class DiscountSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, allow_null=True, help_text="The voucher's code; null: a promotion.")
+    name = serializers.CharField(read_only=True)
+    amount = _money()
+    source = serializers.ChoiceField(choices=["promotion", "voucher"], read_only=True)
+
+
+@extend_schema_serializer(component_name="ChosenShippingMethod")
+class ChosenShippingMethodSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    price = _money("What it costs this order (0.00 above its free-shipping threshold).")
+
+
+@extend_schema_serializer(component_name="AppliedTax")
+class AppliedTaxSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    rate = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, help_text="A percentage.")
+
+
+class PricedSerializer(serializers.Serializer):
+    """The breakdown every priced thing shows (pricing/calculate.py)."""
+
+    subtotal = _money("The lines at their prices.")
+    discount_total = _money("Every discount, shipping's included.")
+    shipping_total = _money()
+    tax_total = _money("Included in the prices when tax_included, else added.")
+    total = _money("subtotal - discount_total + shipping_total + tax_total (without the tax when tax_included).")
+    currency = serializers.CharField(read_only=True)
+    tax_included = serializers.BooleanField(read_only=True)
+    discounts = DiscountSerializer(many=True, read_only=True)
+    shipping_method = ChosenShippingMethodSerializer(read_only=True, allow_null=True)
+    tax = AppliedTaxSerializer(read_only=True, allow_null=True)
+
+
+@extend_schema_serializer(component_name="VoucherError")
+class VoucherErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    detail = serializers.CharField(read_only=True)
+
+
 @extend_schema_serializer(component_name="Cart")
-class CartSerializer(serializers.Serializer):
+class CartSerializer(PricedSerializer):
     id = serializers.UUIDField(read_only=True)
     items = CartItemSerializer(many=True, read_only=True)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    currency = serializers.CharField(read_only=True)
+    voucher_code = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True, help_text="Where it ships (PATCH it): shipping and tax follow.")
+    region = serializers.CharField(read_only=True)
+    voucher_error = VoucherErrorSerializer(
+        read_only=True, allow_null=True, help_text="Why the cart's voucher no longer applies (it is left out)."
+    )
+
+
+@extend_schema_serializer(component_name="CartPricing")
+class CartPricingSerializer(serializers.Serializer):
+    voucher_code = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text="Empty removes it."
+    )
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2."
+    )
+    region = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    shipping_method_id = serializers.UUIDField(required=False, allow_null=True)
 
 
 class VariantChoiceMixin:

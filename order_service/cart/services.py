@@ -8,6 +8,9 @@ from django.db import transaction
 
 from cart.catalog import catalog_products_fetch_missing, catalog_variant_choose
 from cart.models import MAX_QUANTITY, Cart, CartItem
+from cart.selectors import cart_item_list
+from ecom_common.money import DEFAULT_CURRENCY
+from pricing import services as pricing
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +87,30 @@ def cart_clear(*, cart: Cart) -> None:
     """Empties the cart; checkout calls it inside its own transaction."""
     cart.items.all().delete()
     cart.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def cart_pricing_choose(*, user_id: str, data: dict) -> Cart:
+    """Sets what the cart is priced with (``voucher_code``, ``country``, ``region``,
+    ``shipping_method_id``; each only when given). A voucher that does not apply to the cart, or
+    a method that does not deliver to its country, is a ValidationError and nothing changes."""
+    cart = Cart.objects.select_for_update().get(pk=cart_get_or_create(user_id=user_id).pk)
+    for field, value in data.items():
+        setattr(cart, field, value)
+    cart.voucher_code = cart.voucher_code.strip().upper()
+    cart.country = cart.country.upper()
+    items = [(item.variant, item.quantity) for item in cart_item_list(cart=cart) if item.variant.is_available]
+    if cart.voucher_code and not items:
+        raise ValidationError(
+            {"voucher_code": ValidationError("Add something to the cart first.", code="voucher_invalid")}
+        )
+    pricing.price_lines(
+        lines=pricing.price_lines_of(items),
+        currency=items[0][0].currency if items else DEFAULT_CURRENCY,
+        destination=pricing.Destination(country=cart.country, region=cart.region),
+        user_id=user_id,
+        voucher_code=cart.voucher_code or None,
+        shipping_method_id=cart.shipping_method_id,
+    )
+    cart.save()
+    return cart

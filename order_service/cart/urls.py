@@ -7,6 +7,6 @@ router = ApiRouter()
 router.register("cart/items", CartItemViewSet, basename="cart-item")
 
 urlpatterns = [
-    path("cart/", CartViewSet.as_view({"get": "retrieve"}), name="cart"),
+    path("cart/", CartViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="cart"),
     *router.urls,
 ]

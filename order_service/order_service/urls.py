@@ -6,4 +6,5 @@ urlpatterns = [
     *service_urlpatterns(),
     path("api/", include("cart.urls")),
     path("api/", include("orders.urls")),
+    path("api/", include("pricing.urls")),
 ]

@@ -7,6 +7,8 @@ shipment, the returns, the saga and its timeline: the events of the saga's corre
 service published (out) and handled (in).
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -45,7 +47,18 @@ class ShipForm(forms.Form):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "name", "variant_id", "product_id", "unit_price", "quantity", "line_total"]
+    fields = [
+        "sku",
+        "name",
+        "variant_id",
+        "product_id",
+        "unit_price",
+        "quantity",
+        "line_total",
+        "discount_total",
+        "tax_total",
+        "paid_total",
+    ]
 
 
 class OrderStatusChangeInline(ReadOnlyInline):
@@ -81,8 +94,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "user_id",
         "status",
         "cancel_reason",
-        "total",
-        "currency",
+        "price_breakdown",
         "refunded_total",
         "delivered_at",
         "fulfil",
@@ -95,6 +107,28 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [OrderLineInline, OrderStatusChangeInline, ShipmentInline, OrderReturnInline, CheckoutSagaInline]
     actions = ["deliver_selected"]
+
+    @admin.display(description="Price")
+    def price_breakdown(self, order: Order) -> str:
+        """The priced breakdown as the customer saw it, money with its currency."""
+        rows = [("Subtotal", order.subtotal)]
+        rows += [
+            (f"{d['name']} ({d['code']})" if d.get("code") else d["name"], -Decimal(d["amount"]))
+            for d in order.pricing.get("discounts", [])
+        ]
+        shipping = order.shipping_method_name or "Shipping"
+        rows += [(shipping, order.shipping_total)]
+        tax = order.pricing.get("tax")
+        tax_label = f"{tax['name']} {tax['rate']}%" if tax else "Tax"
+        if order.pricing.get("tax_included"):
+            tax_label += " (included)"
+        rows += [(tax_label, order.tax_total), ("Total", order.total)]
+        return format_html_join(
+            "",
+            '<div style="display:flex;gap:2em;justify-content:space-between;max-width:28em">'
+            "<span>{}</span><span>{} {}</span></div>",
+            ((label, f"{amount:.2f}", order.currency) for label, amount in rows),
+        )
 
     def get_urls(self):
         ship = path("<uuid:order_id>/ship/", self.admin_site.admin_view(self.ship_view), name="orders_order_ship")

@@ -42,6 +42,10 @@ STAFF_ACTIONS = frozenset({"ship", "deliver", "receive"})
 @extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=["create", "returns"])
 @extend_validation_errors(["unavailable", "variant_required"], field_name="items.INDEX.product_id", actions=["create"])
 @extend_validation_errors(["unavailable", "required"], field_name="items.INDEX.variant_id", actions=["create"])
+@extend_validation_errors(
+    ["voucher_invalid", "voucher_expired", "voucher_used_up"], field_name="voucher_code", actions=["create"]
+)
+@extend_validation_errors(["shipping_method_invalid"], field_name="shipping_method_id", actions=["create"])
 class OrderViewSet(ApiViewSet):
     input_serializer_class = OrderCreateSerializer
     input_serializer_classes = {"ship": OrderShipSerializer, "returns": ReturnRequestSerializer}

@@ -19,6 +19,7 @@ from ecom_common.errors import ConflictError, NotFoundError
 from ecom_common.events import event_publish
 from orders.models import Order, OrderReturn, OrderReturnLine, OrderStatus, ReturnStatus, Shipment
 from orders.services import order_items_data, order_lock, order_transition
+from pricing.calculate import cents
 
 
 def _correlation_id(order: Order) -> str | None:
@@ -88,6 +89,26 @@ def _returnable(order: Order) -> dict[uuid.UUID, int]:
     return {line.public_id: line.quantity - returned[line.public_id] for line in order.lines.all()}
 
 
+def return_refund_amount(order: Order, *, returnable: dict[uuid.UUID, int], wanted: Counter) -> Decimal:
+    """What the customer paid for the ``wanted`` units: each line's ``paid_total`` (after its
+    discounts, with its tax) prorated by units, rounded on the running count so a line returned in
+    several parcels gives back exactly what it cost; the return that brings the last unit back
+    also refunds shipping (whatever of the total is not refunded yet)."""
+    refund = Decimal("0.00")
+    for line in order.lines.all():
+        taken = wanted.get(line.public_id, 0)
+        if not taken:
+            continue
+        before = line.quantity - returnable[line.public_id]
+        refund += cents(line.paid_total * (before + taken) / line.quantity) - cents(
+            line.paid_total * before / line.quantity
+        )
+    if sum(returnable.values()) == sum(wanted.values()):
+        already = sum((r.refund_amount for r in order.returns.all()), Decimal("0.00"))
+        refund = order.total - already
+    return refund
+
+
 def _return_items(order_return: OrderReturn) -> list[dict]:
     return [
         {
@@ -105,7 +126,7 @@ def return_request(
 ) -> OrderReturn:
     """The customer sends back ``lines`` (``[{line_id, quantity}]``) of a delivered order within
     RETURN_WINDOW_DAYS. More units than bought, counting earlier returns, is a 400. The refund is
-    what the customer paid for those units: unit price × quantity, to the cent."""
+    what the customer paid for those units (``return_refund_amount``)."""
     order = order_lock(order_id)
     if order is None or str(order.user_id) != str(user_id):
         raise NotFoundError("No such order.")
@@ -140,7 +161,7 @@ def return_request(
     }
     if too_many:
         raise ValidationError(too_many)
-    refund = sum((by_line[line_id].unit_price * quantity for line_id, quantity in wanted.items()), Decimal("0.00"))
+    refund = return_refund_amount(order, returnable=returnable, wanted=wanted)
     order_return = OrderReturn(order=order, reason=reason, refund_amount=refund, idempotency_key=idempotency_key)
     order_return.save(force_insert=True)
     OrderReturnLine.objects.bulk_create(

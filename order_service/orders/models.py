@@ -32,8 +32,19 @@ class Order(models.Model):
     cancel_reason = models.CharField(max_length=32, choices=CancelReason.choices, null=True, blank=True)  # noqa: DJ001 - null: no reason (the API's null)
     idempotency_key = models.UUIDField()
     request_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical checkout request.")
+    # The priced breakdown (pricing/calculate.py): total = subtotal - discount_total +
+    # shipping_total + tax_total (tax_total already inside the prices with PRICES_INCLUDE_TAX).
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
+    voucher_code = models.CharField(max_length=40, blank=True)
+    shipping_method_id = models.UUIDField(null=True, blank=True)
+    shipping_method_name = models.CharField(max_length=120, blank=True)
+    # The breakdown as the customer saw it (discounts by name and code, shipping, tax rate).
+    pricing = models.JSONField(default=dict, blank=True)
     shipping_address = models.JSONField()
     # What payment gave back: the whole total for a cancelled paid order, the received returns' sum.
     refunded_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
@@ -68,7 +79,11 @@ class OrderLine(models.Model):
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveSmallIntegerField()
-    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, help_text="unit_price × quantity.")
+    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # What the customer paid for the line: after its discounts, with its tax; returns refund from it.
+    paid_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
         ordering = ["id"]

@@ -4,7 +4,12 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY
-from cart.serializers import VariantChoiceMixin
+from cart.serializers import (
+    AppliedTaxSerializer,
+    ChosenShippingMethodSerializer,
+    DiscountSerializer,
+    VariantChoiceMixin,
+)
 from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
 from orders.models import Order, OrderLine, OrderReturn, OrderReturnLine, OrderStatusChange, Shipment
 
@@ -47,6 +52,14 @@ class OrderCreateSerializer(serializers.Serializer):
     payment_token = serializers.CharField(
         max_length=PAYMENT_TOKEN_MAX_LENGTH, help_text="The payment provider's token, e.g. tok_visa."
     )
+    voucher_code = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text="A voucher code (any case); for the cart, its own."
+    )
+    shipping_method_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="One of GET /api/shipping-methods/?country= for the address; by default the cheapest.",
+    )
 
 
 @extend_schema_serializer(component_name="OrderLine")
@@ -55,7 +68,19 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "variant_id", "product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+        fields = [
+            "id",
+            "variant_id",
+            "product_id",
+            "sku",
+            "name",
+            "unit_price",
+            "quantity",
+            "line_total",
+            "discount_total",
+            "tax_total",
+            "paid_total",
+        ]
 
 
 @extend_schema_serializer(component_name="OrderStatusChange")
@@ -127,6 +152,10 @@ class OrderReturnSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="Order")
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderLineSerializer(source="lines", many=True, read_only=True)
+    discounts = DiscountSerializer(source="pricing.discounts", many=True, read_only=True, default=list)
+    tax_included = serializers.BooleanField(source="pricing.tax_included", read_only=True, default=False)
+    shipping_method = ChosenShippingMethodSerializer(source="pricing.shipping_method", read_only=True, default=None)
+    tax = AppliedTaxSerializer(source="pricing.tax", read_only=True, default=None)
     shipping_address = ShippingAddressSerializer(read_only=True)
     status_history = OrderStatusChangeSerializer(many=True, read_only=True)
     shipment = serializers.SerializerMethodField()
@@ -137,8 +166,17 @@ class OrderSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "items",
+            "subtotal",
+            "discount_total",
+            "shipping_total",
+            "tax_total",
             "total",
             "currency",
+            "tax_included",
+            "discounts",
+            "voucher_code",
+            "shipping_method",
+            "tax",
             "shipping_address",
             "cancel_reason",
             "status_history",

@@ -13,7 +13,6 @@ import json
 import logging
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
 from ecom_common.money import MONEY_MAX
 from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState
+from pricing import services as pricing
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
             correlation_id=correlation_id,
         )
     elif status == OrderStatus.CANCELLED:
+        pricing.voucher_use_release(order_id=order.id)
         event_publish(
             type="order.cancelled",
             data={
@@ -228,14 +229,21 @@ def _request_hash(
     cart_items: list[tuple[uuid.UUID, int]],
     shipping_address: dict,
     payment_token: str,
+    voucher_code: str | None = None,
+    shipping_method_id: uuid.UUID | None = None,
 ) -> str:
-    """SHA-256 of the request as checkout understood it: the body plus the cart contents it used."""
+    """SHA-256 of the request as checkout understood it: the body plus the cart contents it used.
+    (The pricing choices count only when made, so a request from before pricing hashes the same.)"""
     canonical = {
         "items": None if items is None else sorted([name, quantity] for name, quantity in items),
         "cart_items": sorted([str(variant_id), quantity] for variant_id, quantity in cart_items),
         "shipping_address": shipping_address,
         "payment_token": payment_token,
     }
+    if voucher_code:
+        canonical["voucher_code"] = voucher_code.strip().upper()
+    if shipping_method_id:
+        canonical["shipping_method_id"] = str(shipping_method_id)
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -243,7 +251,15 @@ def _order_by_key(*, user_id: str, idempotency_key: uuid.UUID) -> Order | None:
     return Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
 
 
-def _order_replay(*, order: Order, items: list[dict] | None, shipping_address: dict, payment_token: str) -> Order:
+def _order_replay(
+    *,
+    order: Order,
+    items: list[dict] | None,
+    shipping_address: dict,
+    payment_token: str,
+    voucher_code: str | None = None,
+    shipping_method_id: uuid.UUID | None = None,
+) -> Order:
     """The order a repeated request made before, if the request is the same one; else ConflictError."""
     # The cart it used is gone (emptied by that checkout): its lines are what it held.
     cart_items = [] if items is not None else [(line.variant_id, line.quantity) for line in order.lines.all()]
@@ -252,6 +268,8 @@ def _order_replay(*, order: Order, items: list[dict] | None, shipping_address: d
         cart_items=cart_items,
         shipping_address=shipping_address,
         payment_token=payment_token,
+        voucher_code=voucher_code,
+        shipping_method_id=shipping_method_id,
     )
     if candidate != order.request_hash:
         raise ConflictError("This Idempotency-Key was already used for a different request.")
@@ -265,14 +283,23 @@ def order_place(
     shipping_address: dict,
     payment_token: str,
     items: list[dict] | None = None,
+    voucher_code: str | None = None,
+    shipping_method_id: uuid.UUID | None = None,
 ) -> Order:
     """Places an order for ``items`` (each ``{variant_id or product_id, quantity}``) or the
-    caller's cart, and starts its checkout saga.
+    caller's cart, priced with ``voucher_code`` and ``shipping_method_id`` (for a cart checkout,
+    the cart's unless given), and starts its checkout saga.
 
     Idempotent per (user, key): the same request returns the same order, another one is a
     ConflictError. The unique constraint decides between concurrent twins.
     """
-    request = {"items": items, "shipping_address": shipping_address, "payment_token": payment_token}
+    request = {
+        "items": items,
+        "shipping_address": shipping_address,
+        "payment_token": payment_token,
+        "voucher_code": voucher_code or None,
+        "shipping_method_id": shipping_method_id,
+    }
     existing = _order_by_key(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _order_replay(order=existing, **request)
@@ -295,20 +322,29 @@ def _order_create(
     items: list[dict] | None,
     shipping_address: dict,
     payment_token: str,
+    voucher_code: str | None,
+    shipping_method_id: uuid.UUID | None,
 ) -> Order:
     # Checkouts of one user queue on their cart, so a twin that just emptied it is seen below.
     cart = Cart.objects.select_for_update().filter(user_id=user_id).first()
     existing = _order_by_key(user_id=user_id, idempotency_key=idempotency_key)
+    request = {
+        "items": items,
+        "shipping_address": shipping_address,
+        "payment_token": payment_token,
+        "voucher_code": voucher_code,
+        "shipping_method_id": shipping_method_id,
+    }
     if existing is not None:
-        return _order_replay(
-            order=existing, items=items, shipping_address=shipping_address, payment_token=payment_token
-        )
+        return _order_replay(order=existing, **request)
 
     if items is None:
         cart_lines = cart_item_list(cart=cart) if cart else []
         if not cart_lines:
             raise ValidationError({"items": ValidationError("Your cart is empty.", code="cart_empty")})
         cart_items = [(item.variant_id, item.quantity) for item in cart_lines]
+        voucher_code = voucher_code or cart.voucher_code or None
+        shipping_method_id = shipping_method_id or cart.shipping_method_id
         wanted = _checkout_variants_validate(
             chosen=[(item.variant if item.variant.is_available else None, item.quantity) for item in cart_lines],
             fields=[f"items.{index}.variant_id" for index in range(len(cart_lines))],
@@ -317,6 +353,17 @@ def _order_create(
         cart_items = []
         wanted = _checkout_variants_validate(chosen=_items_choose(items), fields=_item_fields(items), items=items)
 
+    currency = wanted[0][0].currency
+    priced = pricing.price_lines(
+        lines=pricing.price_lines_of(wanted),
+        currency=currency,
+        destination=pricing.Destination.of(shipping_address),
+        user_id=user_id,
+        voucher_code=voucher_code,
+        shipping_method_id=shipping_method_id,
+        for_checkout=True,
+    )
+    breakdown = priced.breakdown
     lines = [
         OrderLine(
             variant_id=variant.variant_id,
@@ -326,10 +373,13 @@ def _order_create(
             unit_price=variant.price,
             quantity=quantity,
             line_total=variant.price * quantity,
+            discount_total=breakdown.line(str(variant.variant_id)).discount,
+            tax_total=breakdown.line(str(variant.variant_id)).tax,
+            paid_total=breakdown.line_paid(str(variant.variant_id)),
         )
         for variant, quantity in wanted
     ]
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    total = breakdown.total
     if total > MONEY_MAX:
         raise ValidationError(
             {"items": ValidationError(f"An order's total cannot exceed {MONEY_MAX}.", code="total_too_large")}
@@ -342,15 +392,26 @@ def _order_create(
             cart_items=cart_items,
             shipping_address=shipping_address,
             payment_token=payment_token,
+            voucher_code=request["voucher_code"],
+            shipping_method_id=request["shipping_method_id"],
         ),
+        subtotal=breakdown.subtotal,
+        discount_total=breakdown.discount_total,
+        shipping_total=breakdown.shipping_total,
+        tax_total=breakdown.tax_total,
         total=total,
-        currency=wanted[0][0].currency,
+        currency=currency,
+        voucher_code=priced.voucher.code if priced.voucher else "",
+        shipping_method_id=priced.shipping_method.id if priced.shipping_method else None,
+        shipping_method_name=priced.shipping_method.name if priced.shipping_method else "",
+        pricing=pricing.breakdown_data(priced),
         shipping_address=shipping_address,
     )
     order.save(force_insert=True)  # a concurrent twin with the same key fails here
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
+    pricing.voucher_use_take(priced=priced, order_id=order.id, user_id=user_id)
     OrderStatusChange.objects.create(order=order, status=OrderStatus.PENDING)
     event = event_publish(
         type="order.created",
@@ -367,8 +428,7 @@ def _order_create(
                 }
                 for line in lines
             ],
-            "total": str(order.total),
-            "currency": order.currency,
+            **pricing.breakdown_data(priced),
         },
     )
     CheckoutSaga.objects.create(

@@ -19,6 +19,15 @@ ACCESS = {
     "order-ship": "staff",
     "order-deliver": "staff",
     "order-receive": "staff",
+    "promotion-list": "staff",
+    "promotion-detail": "staff",
+    "voucher-list": "staff",
+    "voucher-detail": "staff",
+    "voucher-use-list": "staff",
+    "shipping-method-list": "staff-write",
+    "shipping-method-detail": "staff",
+    "tax-rate-list": "staff",
+    "tax-rate-detail": "staff",
 }
 
 

@@ -33,6 +33,15 @@ def _attributes_of(variant: ProductVariant) -> dict[str, str]:
     return {value.attribute.slug: value.value for value in variant.attribute_values.all()}
 
 
+def _category_path(category) -> list[str]:
+    """The slugs from ``category`` up to its root (a tree a few levels deep)."""
+    path = []
+    while category is not None:
+        path.append(category.slug)
+        category = category.parent
+    return path
+
+
 def _product_event_data(product: Product) -> dict:
     """What every ``product.*`` event carries: the product, and each of its variants (what is
     bought and stocked). ``sku`` is the first variant's, as before variants existed."""
@@ -46,6 +55,8 @@ def _product_event_data(product: Product) -> dict:
         "is_active": product.is_active,
         "brand": product.brand.slug if product.brand_id else None,
         "category": product.category.slug if product.category_id else None,
+        # The category and its ancestors: a promotion on "clothing" covers "hoodies" too.
+        "category_path": _category_path(product.category) if product.category_id else [],
         "updated_at": product.updated_at.isoformat(),
         "variants": [
             {

@@ -20,12 +20,32 @@ def customer_cart(customer_id):
     return CartFactory(user_id=customer_id)
 
 
+def unpriced(total: str) -> dict:
+    """The breakdown of a cart no promotion, voucher, shipping or tax touches."""
+    return {
+        "subtotal": total,
+        "discount_total": "0.00",
+        "shipping_total": "0.00",
+        "tax_total": "0.00",
+        "total": total,
+        "currency": "USD",
+        "tax_included": False,
+        "discounts": [],
+        "shipping_method": None,
+        "tax": None,
+        "voucher_code": "",
+        "country": "",
+        "region": "",
+        "voucher_error": None,
+    }
+
+
 def test_empty_cart_is_made_on_first_read(customer_client, customer_id):
     response = customer_client.get(CART_URL)
 
     assert response.status_code == 200
     body = response.json()
-    assert body == {"id": body["id"], "items": [], "total": "0.00", "currency": "USD"}
+    assert body == {"id": body["id"], "items": [], **unpriced("0.00")}
 
 
 def test_cart_shows_lines_at_current_prices(customer_client, customer_cart, kettle):
@@ -48,8 +68,7 @@ def test_cart_shows_lines_at_current_prices(customer_client, customer_cart, kett
                 "line_total": "28.50",
             }
         ],
-        "total": "28.50",
-        "currency": "USD",
+        **unpriced("28.50"),
     }
 
 

@@ -11,7 +11,7 @@ from ecom_common.settings import env, service_settings
 globals().update(
     service_settings(
         "order",
-        apps=["cart", "orders"],
+        apps=["cart", "orders", "pricing"],
         api_description="Cart, checkout and orders; orchestrates the checkout saga.",
     )
 )
@@ -20,6 +20,8 @@ globals().update(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_settings
     "CancelReasonEnum": "orders.models.CancelReason",
     "OrderStatusEnum": "orders.models.OrderStatus",
+    "DiscountKindEnum": "pricing.models.DiscountKind",
+    "PromotionKindEnum": ["percentage", "fixed"],
 }
 
 # ---------------------------------------------------------------------------
@@ -33,6 +35,9 @@ CATALOG_SERVICE_URL = env(
 )
 # How many days after delivery a customer may return units of an order.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+# Whether catalog prices already contain tax (VAT style): then tax_total is the part of the total
+# that is tax; else (the default, US style) tax is added on top (pricing/calculate.py).
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 # How often beat looks for overdue sagas.
 ORDER_SAGA_SWEEP_SECONDS = env.float("ORDER_SAGA_SWEEP_SECONDS", default=5.0)
 
