@@ -154,8 +154,10 @@ class OrderSerializer(serializers.ModelSerializer):
     items = OrderLineSerializer(source="lines", many=True, read_only=True)
     discounts = DiscountSerializer(source="pricing.discounts", many=True, read_only=True, default=list)
     tax_included = serializers.BooleanField(source="pricing.tax_included", read_only=True, default=False)
-    shipping_method = ChosenShippingMethodSerializer(source="pricing.shipping_method", read_only=True, default=None)
-    tax = AppliedTaxSerializer(source="pricing.tax", read_only=True, default=None)
+    shipping_method = ChosenShippingMethodSerializer(
+        source="pricing.shipping_method", read_only=True, allow_null=True, default=None
+    )
+    tax = AppliedTaxSerializer(source="pricing.tax", read_only=True, allow_null=True, default=None)
     shipping_address = ShippingAddressSerializer(read_only=True)
     status_history = OrderStatusChangeSerializer(many=True, read_only=True)
     shipment = serializers.SerializerMethodField()

@@ -25,6 +25,7 @@ def test_creating_a_product_publishes_product_created():
             "is_active": True,
             "brand": None,
             "category": None,
+            "category_path": [],
             "updated_at": product.updated_at.isoformat(),
             # The old shape: one default variant, with the product's id.
             "variants": [
@@ -93,3 +94,15 @@ def test_a_failed_write_publishes_nothing():
         product_create(sku="DUP-1", name="Duplicate", price=Decimal("1.00"))
 
     assert published_data("product.created") == []
+
+
+def test_a_product_event_names_its_category_with_every_ancestor():
+    from catalog.tests.factories import CategoryFactory
+
+    clothing = CategoryFactory(slug="clothing")
+    hoodies = CategoryFactory(slug="hoodies", parent=clothing)
+
+    product_create(sku="EVT-HOOD", name="Hoodie", price=Decimal("40.00"), category=hoodies)
+
+    [event] = published_data("product.created")
+    assert (event["category"], event["category_path"]) == ("hoodies", ["hoodies", "clothing"])
