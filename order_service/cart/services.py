@@ -84,9 +84,11 @@ def cart_item_delete(*, item: CartItem) -> None:
 
 
 def cart_clear(*, cart: Cart) -> None:
-    """Empties the cart; checkout calls it inside its own transaction."""
+    """Empties the cart after its checkout (inside that transaction): the order took its items
+    and its voucher's use; where it ships and how stay chosen."""
     cart.items.all().delete()
-    cart.save(update_fields=["updated_at"])
+    cart.voucher_code = ""
+    cart.save(update_fields=["voucher_code", "updated_at"])
 
 
 @transaction.atomic

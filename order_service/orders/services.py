@@ -85,7 +85,12 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     if status == OrderStatus.CONFIRMED:
         event_publish(
             type="order.confirmed",
-            data={"order_id": str(order.id), "user_id": str(order.user_id), "items": order_items_data(order)},
+            data={
+                "order_id": str(order.id),
+                "user_id": str(order.user_id),
+                "items": order_items_data(order),
+                **order.pricing,  # the breakdown the customer was charged
+            },
             correlation_id=correlation_id,
         )
     elif status == OrderStatus.CANCELLED:

@@ -118,7 +118,22 @@ def test_payment_succeeded_confirms_once(order):
 
     assert state(order) == ("confirmed", None, SagaState.COMPLETED, [("pending", None), ("confirmed", None)])
     assert published_data("order.confirmed") == [
-        {"order_id": str(order.id), "user_id": str(order.user_id), "items": items_of(order)}
+        {
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "items": items_of(order),
+            # the priced breakdown, as at checkout (a receipt needs it)
+            "subtotal": str(order.total),
+            "discount_total": "0.00",
+            "shipping_total": "0.00",
+            "tax_total": "0.00",
+            "total": str(order.total),
+            "currency": "USD",
+            "tax_included": False,
+            "discounts": [],
+            "shipping_method": None,
+            "tax": None,
+        }
     ]
 
 

@@ -110,6 +110,9 @@ def test_the_cart_shows_the_breakdown_the_checkout_then_charges(customer_client,
     assert placed.status_code == 201, placed.json()
     assert {key: placed.json()[key] for key in EXPECTED} == EXPECTED
     assert placed.json()["voucher_code"] == "FIVE"
+    # the emptied cart keeps where it ships, not the voucher its order used
+    after = customer_client.get("/api/cart/").json()
+    assert (after["items"], after["voucher_code"], after["voucher_error"], after["country"]) == ([], "", None, "US")
 
 
 def test_the_charge_asked_of_payment_is_the_orders_total(customer_client, shop):
