@@ -110,11 +110,13 @@ RESERVED_NOT_SUM_OF_HELD_RESERVATIONS = """
 # The card token lives in payment_service only: no published event keeps it in an outbox, and
 # a saga holds it only while it waits for stock.
 SCRUBBED = "[scrubbed once published]"  # ecom_common.events.relay.SCRUBBED
+SECRET_FIELDS = ["payment_token", "token"]  # settings.EVENT_SECRET_FIELDS: the card's, the account links'
 TOKEN_KEPT_IN_AN_OUTBOX = " UNION ALL ".join(
     f"""SELECT '{service}', id, type FROM "{service}".ecom_common_outboxevent
-        WHERE published_at IS NOT NULL AND envelope->'data' ? 'payment_token'
-          AND envelope->'data'->>'payment_token' <> '{SCRUBBED}'"""
+        WHERE published_at IS NOT NULL AND envelope->'data' ? '{field}'
+          AND envelope->'data'->>'{field}' <> '{SCRUBBED}'"""
     for service in SERVICES
+    for field in SECRET_FIELDS
 )
 TOKEN_KEPT_BY_A_SAGA = """
     SELECT order_id, state FROM "order".orders_checkoutsaga WHERE payment_token <> '' AND state <> 'awaiting_stock'
@@ -136,7 +138,7 @@ CHECKS = {
     "stock that is not the sum of its warehouses": STOCK_NOT_SUM_OF_WAREHOUSES,
     "reservation that is not the sum of its allocations": RESERVATION_NOT_SUM_OF_ALLOCATIONS,
     "warehouse reserved that is not the sum of held allocations": WAREHOUSE_RESERVED_NOT_SUM_OF_HELD_ALLOCATIONS,
-    "payment token kept in a published event's outbox row": TOKEN_KEPT_IN_AN_OUTBOX,
+    "secret (card or account-link token) kept in a published event's outbox row": TOKEN_KEPT_IN_AN_OUTBOX,
     "payment token kept by a saga past its stock step": TOKEN_KEPT_BY_A_SAGA,
 }
 

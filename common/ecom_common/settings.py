@@ -328,8 +328,9 @@ EVENT_DELIVERY_LIMIT = env.int("EVENT_DELIVERY_LIMIT", default=10)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 DEAD_LETTER_DRAIN_SECONDS = env.float("DEAD_LETTER_DRAIN_SECONDS", default=30.0)
-# Event data fields that the outbox forgets once the event is published (the card token).
-EVENT_SECRET_FIELDS = ["payment_token"]
+# Event data fields that the outbox forgets once the event is published: the card token, and the
+# tokens of the account mails' links (user.verification_requested, user.password_reset_requested).
+EVENT_SECRET_FIELDS = ["payment_token", "token"]
 
 # ---------------------------------------------------------------------------
 # Logging: one JSON object a line, carrying the request id

@@ -41,3 +41,30 @@ class AnonRateThrottle(CellRateThrottleMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(CellRateThrottleMixin, throttling.UserRateThrottle):
     """Authenticated callers, by user id (from the token: no database lookup)."""
+
+
+class ScopedRateThrottle(CellRateThrottleMixin, throttling.ScopedRateThrottle):
+    """Per client for one sensitive action (the view's ``throttle_scope``): by user id when signed
+    in, else by client IP."""
+
+    def allow_request(self, request, view):
+        # DRF reads the view's scope here, not in __init__; the rate follows from it.
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class EmailAddressRateThrottle(CellRateThrottleMixin, throttling.SimpleRateThrottle):
+    """Per e-mail address the request names (``email`` in the body), whoever asks: a flood of
+    reset mails to one address is refused however many clients send it."""
+
+    scope = "account_mail_address"
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

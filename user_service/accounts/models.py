@@ -56,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Unselect this instead of deleting accounts; inactive users cannot sign in."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer proved the address is theirs (the link in the mail)."
+    )
 
     objects = UserManager()
 
@@ -75,6 +78,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def clean(self) -> None:
         super().clean()

@@ -23,9 +23,11 @@ from accounts.selectors import user_get, user_token_claims
 class UserSerializer(serializers.ModelSerializer):
     """The caller's account, as answered."""
 
+    email_verified = serializers.BooleanField(read_only=True, help_text="The customer opened the link we mailed.")
+
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "is_staff"]
+        fields = ["id", "email", "first_name", "last_name", "is_staff", "email_verified"]
         read_only_fields = fields
 
 

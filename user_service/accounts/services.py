@@ -5,7 +5,9 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from accounts import account_flows
 from accounts.models import Address, User
 from accounts.selectors import user_email_is_taken, user_get_by_email
 from ecom_common.events import event_publish
@@ -31,6 +33,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         with transaction.atomic():
             user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
             event_publish(type="user.registered", data={"user_id": str(user.id), "email": user.email})
+            account_flows.email_verification_request(user=user)  # the welcome mail's link
             return user
     except IntegrityError as exc:
         raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")}) from exc
@@ -59,6 +62,8 @@ def user_admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
         user.is_staff = True
         user.is_superuser = True
         user.is_active = True
+        # The operator chose this address: it needs no verification mail.
+        user.email_verified_at = user.email_verified_at or timezone.now()
         user.set_password(password)
         user.save()
     return user, created

@@ -15,6 +15,11 @@ ACCESS = {
     "token-refresh": "public",
     "logout": "public",
     "user-me": "authenticated",
+    "verify-email": "public",
+    "verify-email-resend": "authenticated",
+    "password-reset": "public",
+    "password-reset-confirm": "public",
+    "user-me-password": "authenticated",
     "address-list": "authenticated",
     "address-detail": "authenticated-own",
 }

@@ -27,6 +27,7 @@ def test_register_creates_the_user_and_returns_it(api_client):
         "first_name": "New",
         "last_name": "Person",
         "is_staff": False,
+        "email_verified": False,
     }
     assert user.check_password(DEFAULT_PASSWORD)
 

@@ -32,6 +32,7 @@ def test_me_returns_the_callers_account(user_client, user):
         "first_name": "Ada",
         "last_name": "Lovelace",
         "is_staff": False,
+        "email_verified": False,
     }
 
 

@@ -32,3 +32,16 @@ REST_FRAMEWORK = {
     # The database user, so that a deactivated account is refused at once.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
 }
+
+# ---------------------------------------------------------------------------
+# Account e-mails: verification and password reset (accounts/account_flows.py)
+# ---------------------------------------------------------------------------
+# How long the link of a verification mail works, and a reset link (short: it sets a password).
+EMAIL_VERIFICATION_TIMEOUT_SECONDS = env.int("EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=3 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+# Requests that send a mail (reset, resend): per client and per address; token confirmations per client.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] |= {
+    "account_mail": env("THROTTLE_ACCOUNT_MAIL_RATE", default="10/hour"),
+    "account_mail_address": env("THROTTLE_ACCOUNT_MAIL_ADDRESS_RATE", default="5/hour"),
+    "account_token": env("THROTTLE_ACCOUNT_TOKEN_RATE", default="30/hour"),
+}
