@@ -1,5 +1,6 @@
 """HTTP interface of orders: checkout, the caller's orders (staff: all), cancellation."""
 
+from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -8,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
 from ecom_common.apis import ApiViewSet
+from ecom_common.errors import NotAllowedError
 from ecom_common.idempotency import (
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEY_ERROR_CODES,
@@ -83,6 +85,11 @@ class OrderViewSet(ApiViewSet):
     )
     def create(self, request):
         key = idempotency_key(request, required=True)
+        if settings.ORDER_REQUIRE_VERIFIED_EMAIL and not request.user.token.get("email_verified"):
+            raise NotAllowedError(
+                "Verify your e-mail address before checking out (the link is in your welcome mail).",
+                code="email_not_verified",
+            )
         order = services.order_place(user_id=request.user.id, idempotency_key=key, **self.read_input())
         return self.respond(self._fresh(order), status_code=status.HTTP_201_CREATED)
 

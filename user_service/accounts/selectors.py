@@ -31,6 +31,7 @@ def user_token_claims(*, user: User) -> dict:
         "last_name": user.last_name,
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
+        "email_verified": user.email_verified,
         "groups": sorted(user.groups.values_list("name", flat=True)),
     }
 

@@ -35,6 +35,9 @@ CATALOG_SERVICE_URL = env(
 )
 # How many days after delivery a customer may return units of an order.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+# Checkout only for customers who verified their e-mail address (the access token's
+# email_verified claim; a token from before the claim counts as unverified). Off: anyone signed in.
+ORDER_REQUIRE_VERIFIED_EMAIL = env.bool("ORDER_REQUIRE_VERIFIED_EMAIL", default=False)
 # Whether catalog prices already contain tax (VAT style): then tax_total is the part of the total
 # that is tax; else (the default, US style) tax is added on top (pricing/calculate.py).
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)

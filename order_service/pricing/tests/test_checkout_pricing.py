@@ -362,3 +362,23 @@ def test_the_catalog_copy_keeps_what_promotions_are_scoped_by():
 
     copy = CatalogVariant.objects.get(variant_id=product_id)
     assert (copy.category_slugs, copy.brand_slug) == (["hoodies", "clothing"], "acme")
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"), [({"email_verified": True}, 201), ({"email_verified": False}, 403), ({}, 403)]
+)
+def test_a_shop_may_require_a_verified_address_before_checkout(
+    settings, access_token_for, customer_id, shop, claims, status
+):
+    from rest_framework.test import APIClient
+
+    settings.ORDER_REQUIRE_VERIFIED_EMAIL = True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user_id=customer_id, **claims)}")
+
+    response = checkout(client, body((shop["book"], 1)))
+
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["errors"][0]["code"] == "email_not_verified"
+        assert Order.objects.count() == 0

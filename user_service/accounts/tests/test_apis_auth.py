@@ -138,6 +138,7 @@ def test_access_token_is_rs256_with_a_kid_and_carries_the_user_claims(api_client
     assert claims["last_name"] == "Hopper"
     assert claims["is_staff"] is True
     assert claims["is_superuser"] is False
+    assert claims["email_verified"] is False
     assert claims["groups"] == ["catalog", "support"]
     assert claims["iss"] == settings.JWT_ISSUER
     assert claims["aud"] == settings.JWT_AUDIENCE
