@@ -173,6 +173,12 @@ class ProductVariant(models.Model):
     def __str__(self) -> str:
         return self.sku
 
+    @property
+    def attributes(self) -> dict[str, str]:
+        """``{"size": "M", "color": "Red"}``: attribute slug → value (prefetch the values and their
+        attributes to read it for many variants without a query each)."""
+        return {value.attribute.slug: value.value for value in self.attribute_values.all()}
+
 
 class Purchase(models.Model):
     """A customer received this product (an ``order.delivered`` said so): they may review it."""

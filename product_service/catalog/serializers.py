@@ -58,18 +58,10 @@ class VariantInputSerializer(serializers.Serializer):
     position = serializers.IntegerField(required=False, min_value=0)
 
 
-class VariantAttributesField(serializers.DictField):
-    child = serializers.CharField()
-
-    def to_representation(self, variant: ProductVariant) -> dict[str, str]:
-        # From the prefetched values: no query per variant.
-        return {value.attribute.slug: value.value for value in variant.attribute_values.all()}
-
-
 @extend_schema_serializer(component_name="CatalogVariant")
 class VariantOutputSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(source="product.currency", read_only=True)
-    attributes = VariantAttributesField(source="*", read_only=True, help_text=ATTRIBUTES_HELP)
+    attributes = serializers.DictField(child=serializers.CharField(), read_only=True, help_text=ATTRIBUTES_HELP)
 
     class Meta:
         model = ProductVariant

@@ -29,10 +29,6 @@ def unique_slug(*, model: type[Model], text: str, exclude_id=None, max_length: i
     return slug
 
 
-def _attributes_of(variant: ProductVariant) -> dict[str, str]:
-    return {value.attribute.slug: value.value for value in variant.attribute_values.all()}
-
-
 def _category_path(category) -> list[str]:
     """The slugs from ``category`` up to its root (a tree a few levels deep)."""
     path = []
@@ -65,7 +61,7 @@ def _product_event_data(product: Product) -> dict:
                 "price": str(variant.price),
                 "currency": product.currency,
                 "is_active": variant.is_active,
-                "attributes": _attributes_of(variant),
+                "attributes": variant.attributes,
             }
             for variant in variants
         ],
