@@ -22,6 +22,7 @@ def _invalid_token() -> ValidationError:
 
 
 # -- verification -------------------------------------------------------------------------------
+@transaction.atomic
 def email_verification_request(*, user: User) -> None:
     """Announces ``user.verification_requested`` with a fresh token (on registration, and when the
     customer asks again). An address already verified is a ConflictError."""
@@ -49,6 +50,7 @@ def email_verify(*, token: str) -> User:
 
 
 # -- passwords ------------------------------------------------------------------------------------
+@transaction.atomic
 def password_reset_request(*, email: str) -> None:
     """Announces ``user.password_reset_requested`` with a token for an active account with this
     address; for any other address nothing happens, and the caller answers the same either way."""

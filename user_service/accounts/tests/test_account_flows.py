@@ -199,3 +199,13 @@ def test_one_client_asking_for_many_addresses_is_throttled(monkeypatch, db):
     answers = [client.post("/api/auth/password-reset/", {"email": f"n{n}@example.com"}).status_code for n in range(5)]
 
     assert answers == [202, 202, 202, 429, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_mail_requests_announce_in_their_own_transaction_outside_any_test_one(user_client, user, api_client):
+    # A test transaction around the request would hide a publish outside transaction.atomic().
+    resent = user_client.post("/api/auth/verify-email/resend/")
+    reset = api_client.post("/api/auth/password-reset/", {"email": user.email})
+
+    assert (resent.status_code, reset.status_code) == (202, 202)
+    assert [len(published_data(t)) for t in ("user.verification_requested", "user.password_reset_requested")] == [1, 1]
