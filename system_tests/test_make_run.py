@@ -47,6 +47,7 @@ def make_run(tmp_path_factory):
     process = subprocess.Popen(
         ["make", "run"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    process.log_path = var_dir / "make-run.log"  # what it printed, for the tests to read
     try:
         for port in PORTS.values():
             wait_until(lambda p=port: _ready(p), timeout=240, message=f"port {port} to be ready")
@@ -171,6 +172,44 @@ def test_make_run_confirms_a_cart_checkout_through_the_gateway(make_run):
     assert created.status_code == 201, created.text
     assert (final["status"], final["total"]) == ("confirmed", "89.90")
     assert requests.get(f"{GATEWAY}/api/cart/", headers=customer, timeout=10).json()["items"] == []
+
+
+def test_make_run_prints_the_demo_voucher_and_prices_a_cart_with_it(make_run):
+    # given: the demo's promotion (10% off clothing), voucher, express shipping and Californian tax
+    printed = make_run.log_path.read_text()
+    customer = _customer(GATEWAY)
+    tee = demo_product_id("TEE-ORG-BLACK-M")
+    methods = requests.get(f"{GATEWAY}/api/shipping-methods/", params={"country": "US"}, timeout=10).json()
+    express = next(m for m in methods["results"] if m["name"] == "Express")
+    wait_until(
+        lambda: (
+            requests.post(
+                f"{GATEWAY}/api/cart/items/",
+                json={"variant_id": str(tee), "quantity": 2},
+                headers=customer,
+                timeout=10,
+            ).status_code
+            == 201
+        ),
+        timeout=90,
+        message="the T-shirt to reach the cart",
+    )
+
+    # when
+    chosen = requests.patch(
+        f"{GATEWAY}/api/cart/",
+        json={"voucher_code": "welcome10", "country": "US", "region": "CA", "shipping_method_id": express["id"]},
+        headers=customer,
+        timeout=10,
+    )
+
+    # then: 48.00 - 4.80 - 4.32 = 38.88; + 14.90; tax 7.25% of 38.88 = 2.82 (not on shipping)
+    assert "Voucher: WELCOME10 - 10% off your first order" in printed
+    assert [m["name"] for m in methods["results"]] == ["Standard", "Express"]
+    assert chosen.status_code == 200, chosen.text
+    cart = chosen.json()
+    assert [(d["code"], d["amount"]) for d in cart["discounts"]] == [(None, "4.80"), ("WELCOME10", "4.32")]
+    assert (cart["shipping_total"], cart["tax_total"], cart["total"]) == ("14.90", "2.82", "56.60")
 
 
 def test_ctrl_c_stops_every_process(make_run):
