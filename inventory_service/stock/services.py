@@ -9,6 +9,7 @@ priority order, splitting across them when one has too few, and records where it
 order's InventoryOrder row, so they run one after another whatever order the events arrive in.
 """
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -184,13 +185,36 @@ def stock_create_for_product(*, product_id: uuid.UUID | str, variants: list[dict
     return list(Stock.objects.filter(variant_id__in=variant_ids).order_by("variant_id"))
 
 
-def _once_per_key(action):
-    """Runs ``action`` (a transaction that applies an Idempotency-Key's request once); a key
-    raced for by two different requests surfaces here as the unique index's error."""
-    try:
-        return action()
-    except IntegrityError as error:
-        raise ConflictError("This Idempotency-Key is being used for another request.") from error
+def _key_race_is_a_conflict(write):
+    """For the writes that take an Idempotency-Key: a key raced for by two different requests
+    surfaces as the unique index's error, outside the write's transaction."""
+
+    @functools.wraps(write)
+    def guarded(**kwargs):
+        try:
+            return write(**kwargs)
+        except IntegrityError as error:
+            raise ConflictError("This Idempotency-Key is being used for another request.") from error
+
+    return guarded
+
+
+def _already_applied(idempotency_key: str | None, *, expected: tuple, pair_into: Warehouse | None = None) -> bool:
+    """Whether the request with ``idempotency_key`` was applied before: its movement (``expected``
+    is its kind, variant id, warehouse id and on-hand delta; a transfer's pair lands in
+    ``pair_into``). Looked up under the Stock row's lock, so a concurrent retry waits for the
+    first and then sees it. The key used for a different request is a ConflictError."""
+    if not idempotency_key:
+        return False
+    previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
+    if previous is None:
+        return False
+    same = (previous.kind, previous.variant_id, previous.warehouse_id, previous.on_hand_delta) == expected
+    if same and pair_into is not None:
+        same = StockMovement.objects.filter(transfer_id=previous.transfer_id, warehouse=pair_into).exists()
+    if not same:
+        raise ConflictError("This Idempotency-Key was already used for a different request.")
+    return True
 
 
 def _not_enough(place: WarehouseStock, *, field: str) -> ValidationError:
@@ -210,6 +234,8 @@ def _locked_stock(variant_id: uuid.UUID) -> Stock:
     return Stock.objects.select_for_update().get(variant_id=variant_id)
 
 
+@_key_race_is_a_conflict
+@transaction.atomic
 def stock_adjust(
     *,
     variant_id: uuid.UUID | str,
@@ -227,36 +253,15 @@ def stock_adjust(
     applying it again; the key reused for another request is a ConflictError.
     """
     variant_id = _uuid(variant_id, field="variant_id")
-    return _once_per_key(
-        lambda: _stock_adjust(
-            variant_id=variant_id,
-            delta=delta,
-            reason=reason,
-            actor=actor,
-            warehouse=warehouse,
-            idempotency_key=idempotency_key or None,
-        )
-    )
-
-
-@transaction.atomic
-def _stock_adjust(
-    *, variant_id: uuid.UUID, delta: int, reason: str, actor: str, warehouse: str | None, idempotency_key: str | None
-) -> Stock:
+    idempotency_key = idempotency_key or None
     if delta == 0:
         raise ValidationError(
             {"delta": ValidationError("An adjustment changes stock by at least one unit.", code="zero")}
         )
     target = warehouse_named(warehouse)
     stock = _locked_stock(variant_id)
-    if idempotency_key:
-        # Looked up under the row lock, so a concurrent retry waits for this one and then sees it.
-        previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
-        if previous is not None:
-            same = (previous.kind, previous.variant_id, previous.warehouse_id, previous.on_hand_delta)
-            if same != (StockMovement.Kind.ADJUSTMENT, variant_id, target.pk, delta):
-                raise ConflictError("This Idempotency-Key was already used for a different request.")
-            return stock
+    if _already_applied(idempotency_key, expected=(StockMovement.Kind.ADJUSTMENT, variant_id, target.pk, delta)):
+        return stock
     place = _place(stock=stock, warehouse=target)
     if place.on_hand + delta < place.reserved:
         raise _not_enough(place, field="delta")
@@ -280,6 +285,8 @@ def _stock_adjust(
     return stock
 
 
+@_key_race_is_a_conflict
+@transaction.atomic
 def stock_transfer(
     *,
     variant_id: uuid.UUID | str,
@@ -294,30 +301,7 @@ def stock_transfer(
     ``destination`` (codes): two movements, one transaction, the total unchanged. Units held by
     reservations stay where they are. Retried with the same ``idempotency_key``, applied once."""
     variant_id = _uuid(variant_id, field="variant_id")
-    return _once_per_key(
-        lambda: _stock_transfer(
-            variant_id=variant_id,
-            source=source,
-            destination=destination,
-            quantity=quantity,
-            reason=reason,
-            actor=actor,
-            idempotency_key=idempotency_key or None,
-        )
-    )
-
-
-@transaction.atomic
-def _stock_transfer(
-    *,
-    variant_id: uuid.UUID,
-    source: str,
-    destination: str,
-    quantity: int,
-    reason: str,
-    actor: str,
-    idempotency_key: str | None,
-) -> Stock:
+    idempotency_key = idempotency_key or None
     if quantity < 1:
         raise ValidationError({"quantity": ValidationError("A transfer moves at least one unit.", code="min_value")})
     origin = warehouse_named(source, field="from_warehouse")
@@ -327,15 +311,9 @@ def _stock_transfer(
             {"to_warehouse": ValidationError("A transfer goes to another warehouse.", code="same_warehouse")}
         )
     stock = _locked_stock(variant_id)
-    if idempotency_key:
-        previous = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
-        if previous is not None:
-            same = (previous.kind, previous.variant_id, previous.warehouse_id, previous.on_hand_delta)
-            if same != (StockMovement.Kind.TRANSFER, variant_id, origin.pk, -quantity) or not (
-                StockMovement.objects.filter(transfer_id=previous.transfer_id, warehouse=target).exists()
-            ):
-                raise ConflictError("This Idempotency-Key was already used for a different request.")
-            return stock
+    expected = (StockMovement.Kind.TRANSFER, variant_id, origin.pk, -quantity)
+    if _already_applied(idempotency_key, expected=expected, pair_into=target):
+        return stock
     # Both rows, locked in the one order every transaction uses (after the Stock row).
     places = {place.warehouse_id: place for place in _places_lock(variant_ids=[variant_id]).get(variant_id, [])}
     out_of = places.get(origin.pk) or _place(stock=stock, warehouse=origin)
