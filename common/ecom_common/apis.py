@@ -5,7 +5,8 @@ selector (reads), and answers with the action's output serializer: a request bod
 response body are never the same serializer. ``input_serializer_class`` and
 ``output_serializer_class`` are the viewset's; ``input_serializer_classes`` /
 ``output_serializer_classes`` name another one for an action (``{"adjust": ...}``).
-Viewsets are registered on ``ecom_common.routers.ApiRouter``; a singleton resource (the
+Viewsets are registered on ``ecom_common.routers.ApiRouter``; a resource staff manage whole (create, read, update,
+delete) extends ``CrudViewSet`` and names its services in three hooks; a singleton resource (the
 caller's cart, the caller's account) is mapped with ``as_view({"get": "retrieve", ...})``.
 
 The schema (``ecom_common.openapi.AutoSchema``) documents the action's input serializer as the
@@ -60,3 +61,44 @@ class ApiViewSet(viewsets.GenericViewSet):
             return self.respond(queryset, many=True)
         serializer = self.get_output_serializer_class()(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
+
+
+class CrudViewSet(ApiViewSet):
+    # The six actions of a resource managed whole, written once: each reads the body with the
+    # action's input serializer and hands it to the resource's services through three hooks,
+    # create_object(data), update_object(instance, data) and delete_object(instance). The lookup
+    # (pk, slug, code...) is the viewset's lookup_field. (A comment, not a docstring: the schema
+    # would show a docstring as every subclass's operation description.)
+
+    def list(self, request):
+        return self.respond_page(self.get_queryset())
+
+    def retrieve(self, request, **lookup):
+        return self.respond(self.get_object())
+
+    def create(self, request):
+        return self.respond(self.create_object(self.read_input()), status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, **lookup):
+        return self._update(partial=False)
+
+    def partial_update(self, request, **lookup):
+        return self._update(partial=True)
+
+    def destroy(self, request, **lookup):
+        self.delete_object(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, *, partial: bool) -> Response:
+        instance = self.get_object()
+        return self.respond(self.update_object(instance, self.read_input(instance=instance, partial=partial)))
+
+    # -- the resource's services ------------------------------------------------------------------
+    def create_object(self, data: dict):
+        raise NotImplementedError
+
+    def update_object(self, instance, data: dict):
+        raise NotImplementedError
+
+    def delete_object(self, instance) -> None:
+        raise NotImplementedError

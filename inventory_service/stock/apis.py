@@ -5,12 +5,10 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
-from ecom_common.apis import ApiViewSet
+from ecom_common.apis import ApiViewSet, CrudViewSet
 from ecom_common.idempotency import (
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEY_ERROR_CODES,
@@ -145,7 +143,7 @@ class StockViewSet(ApiViewSet):
     destroy=extend_schema(summary="Delete a warehouse stock never went through (staff); deactivate the others"),
 )
 @extend_validation_errors(["unique"], field_name="code", actions=["create", "update", "partial_update"])
-class WarehouseViewSet(ApiViewSet):
+class WarehouseViewSet(CrudViewSet):
     input_serializer_class = WarehouseInputSerializer
     output_serializer_class = WarehouseOutputSerializer
     permission_classes = [IsStaff]
@@ -153,25 +151,11 @@ class WarehouseViewSet(ApiViewSet):
     lookup_field = "code"
     filter_backends = []
 
-    def list(self, request):
-        return self.respond_page(self.get_queryset())
+    def create_object(self, data):
+        return warehouses.warehouse_create(**data)
 
-    def retrieve(self, request, code=None):
-        return self.respond(self.get_object())
+    def update_object(self, warehouse, data):
+        return warehouses.warehouse_update(warehouse=warehouse, data=data)
 
-    def create(self, request):
-        warehouse = warehouses.warehouse_create(**self.read_input())
-        return self.respond(warehouse, status_code=status.HTTP_201_CREATED)
-
-    def update(self, request, code=None):
-        warehouse = self.get_object()
-        return self.respond(warehouses.warehouse_update(warehouse=warehouse, data=self.read_input(instance=warehouse)))
-
-    def partial_update(self, request, code=None):
-        warehouse = self.get_object()
-        data = self.read_input(instance=warehouse, partial=True)
-        return self.respond(warehouses.warehouse_update(warehouse=warehouse, data=data))
-
-    def destroy(self, request, code=None):
-        warehouses.warehouse_delete(warehouse=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_object(self, warehouse):
+        warehouses.warehouse_delete(warehouse=warehouse)

@@ -5,12 +5,10 @@ from django.db.models import ProtectedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
-from ecom_common.apis import ApiViewSet
+from ecom_common.apis import CrudViewSet
 from ecom_common.errors import ConflictError
 from ecom_common.permissions import IsStaff
 from ecom_common.routers import UUID_PATTERN
@@ -31,40 +29,29 @@ from pricing.serializers import (
 WRITES = ["create", "update", "partial_update"]
 
 
-class _CrudViewSet(ApiViewSet):
+class _CrudViewSet(CrudViewSet):
     """Staff CRUD of a set-up model: the validated body is the model's fields."""
 
     permission_classes = [IsStaff]
     filter_backends = []
     in_use = "It is in use; deactivate it instead."
 
-    def list(self, request):
-        return self.respond_page(self.get_queryset())
-
-    def retrieve(self, request, pk=None):
-        return self.respond(self.get_object())
-
-    def create(self, request):
-        instance = self.get_queryset().model(**self.read_input())
+    def create_object(self, data):
+        instance = self.get_queryset().model(**data)
         instance.save()
-        return self.respond(instance, status_code=status.HTTP_201_CREATED)
+        return instance
 
-    def update(self, request, pk=None, *, partial: bool = False):
-        instance = self.get_object()
-        for field, value in self.read_input(instance=instance, partial=partial).items():
+    def update_object(self, instance, data):
+        for field, value in data.items():
             setattr(instance, field, value)
         instance.save()
-        return self.respond(instance)
+        return instance
 
-    def partial_update(self, request, pk=None):
-        return self.update(request, pk, partial=True)
-
-    def destroy(self, request, pk=None):
+    def delete_object(self, instance):
         try:
-            self.get_object().delete()
+            instance.delete()
         except ProtectedError as error:
             raise ConflictError(self.in_use) from error
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _crud_schema(noun: str, plural: str, **extra):

@@ -32,7 +32,7 @@ from catalog.serializers import (
     VariantInputSerializer,
     VariantOutputSerializer,
 )
-from ecom_common.apis import ApiViewSet
+from ecom_common.apis import ApiViewSet, CrudViewSet
 from ecom_common.permissions import IsStaffOrReadOnly, is_staff
 from ecom_common.routers import UUID_PATTERN
 
@@ -125,7 +125,7 @@ class ProductViewSet(ApiViewSet):
 )
 @extend_validation_errors(["unique"], field_name="slug", actions=["create", "update", "partial_update"])
 @extend_validation_errors(["category_cycle"], field_name="parent", actions=["update", "partial_update"])
-class CategoryViewSet(ApiViewSet):
+class CategoryViewSet(CrudViewSet):
     input_serializer_class = CategoryInputSerializer
     output_serializer_class = CategoryOutputSerializer
     permission_classes = [IsStaffOrReadOnly]
@@ -145,25 +145,14 @@ class CategoryViewSet(ApiViewSet):
     def list(self, request):
         return self.respond_page(selectors.category_root_list())
 
-    def retrieve(self, request, slug=None):
-        return self.respond(self.get_object())
+    def create_object(self, data):
+        return services.category_create(**data)
 
-    def create(self, request):
-        category = services.category_create(**self.read_input())
-        return self.respond(category, status_code=status.HTTP_201_CREATED)
+    def update_object(self, category, data):
+        return services.category_update(category=category, data=data)
 
-    def update(self, request, slug=None):
-        category = self.get_object()
-        return self.respond(services.category_update(category=category, data=self.read_input(instance=category)))
-
-    def partial_update(self, request, slug=None):
-        category = self.get_object()
-        data = self.read_input(instance=category, partial=True)
-        return self.respond(services.category_update(category=category, data=data))
-
-    def destroy(self, request, slug=None):
-        services.category_delete(category=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_object(self, category):
+        services.category_delete(category=category)
 
 
 class ProductPartsMixin:
@@ -231,7 +220,7 @@ class VariantViewSet(ProductPartsMixin, ApiViewSet):
 # ------------------------------------------------------------------------------------------------
 # Brands, attributes and product types (staff write, anyone reads)
 # ------------------------------------------------------------------------------------------------
-class _SlugCrudViewSet(ApiViewSet):
+class _SlugCrudViewSet(CrudViewSet):
     """CRUD by slug through the taxonomy services: ``create``, ``update``, ``delete``."""
 
     permission_classes = [IsStaffOrReadOnly]
@@ -239,26 +228,14 @@ class _SlugCrudViewSet(ApiViewSet):
     filter_backends = []
     create_service = update_service = delete_service = None
 
-    def list(self, request):
-        return self.respond_page(self.get_queryset())
+    def create_object(self, data):
+        return type(self).create_service(**data)
 
-    def retrieve(self, request, slug=None):
-        return self.respond(self.get_object())
+    def update_object(self, instance, data):
+        return type(self).update_service(instance, data)
 
-    def create(self, request):
-        return self.respond(type(self).create_service(**self.read_input()), status_code=status.HTTP_201_CREATED)
-
-    def update(self, request, slug=None):
-        instance = self.get_object()
-        return self.respond(type(self).update_service(instance, self.read_input(instance=instance)))
-
-    def partial_update(self, request, slug=None):
-        instance = self.get_object()
-        return self.respond(type(self).update_service(instance, self.read_input(instance=instance, partial=True)))
-
-    def destroy(self, request, slug=None):
-        type(self).delete_service(self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_object(self, instance):
+        type(self).delete_service(instance)
 
 
 def _crud_schema(noun: str, plural: str):
