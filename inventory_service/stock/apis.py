@@ -41,8 +41,8 @@ RETRY_IDEMPOTENCY_KEY = idempotency_key_parameter(
 STOCK_WRITES = ["adjust", "transfer"]
 
 
-def _stock_or_404(variant_id) -> Stock:
-    stock = selectors.stock_get(variant_id=variant_id)
+def _stock_or_404(variant_id, *, with_warehouses: bool = False) -> Stock:
+    stock = selectors.stock_get(variant_id=variant_id, with_warehouses=with_warehouses)
     if stock is None:
         raise Http404
     return stock
@@ -91,13 +91,16 @@ class StockViewSet(ApiViewSet):
     def get_permissions(self):
         return [AllowAny()] if self.action == "retrieve" else [IsStaff()]
 
+    def _for_staff(self) -> bool:
+        return getattr(self.request.user, "is_staff", False)
+
     def get_output_serializer_class(self):
-        if self.action == "retrieve" and getattr(self.request.user, "is_staff", False):
+        if self.action == "retrieve" and self._for_staff():
             return StaffStockSerializer
         return super().get_output_serializer_class()
 
     def retrieve(self, request, variant_id=None):
-        return self.respond(_stock_or_404(variant_id))
+        return self.respond(_stock_or_404(variant_id, with_warehouses=self._for_staff()))
 
     @action(detail=True, methods=["post"])
     def adjust(self, request, variant_id=None):
@@ -111,7 +114,7 @@ class StockViewSet(ApiViewSet):
             actor=str(request.user.id),
             idempotency_key=str(key) if key else None,
         )
-        return self.respond(selectors.stock_get(variant_id=stock.variant_id))
+        return self.respond(selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True))
 
     @action(detail=True, methods=["post"])
     def transfer(self, request, variant_id=None):
@@ -126,7 +129,7 @@ class StockViewSet(ApiViewSet):
             actor=str(request.user.id),
             idempotency_key=str(key) if key else None,
         )
-        return self.respond(selectors.stock_get(variant_id=stock.variant_id))
+        return self.respond(selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True))
 
     @action(detail=True, methods=["get"], url_name="movement-list")
     def movements(self, request, variant_id=None):
