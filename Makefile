@@ -51,7 +51,8 @@ run: seed
 	@echo "Voucher: $$(python -c 'from ecom_common.demo import DEMO_VOUCHER; print(DEMO_VOUCHER["code"], "-", DEMO_VOUCHER["name"])')"
 	@for slug in $$(python -m ecom_common.service_registry admin-slugs); do echo "Admin: http://127.0.0.1:8000/admin/$$slug/"; done
 	@echo "Staff sign-in: $(ECOM_ADMIN_EMAIL)"
-	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8005)"
+	@if [ -n "$${EMAIL_URL:-}" ]; then echo "Mail:  sent through EMAIL_URL"; else echo "Mail:  $${ECOM_VAR_DIR:-var}/mail/  (every message the shop sends, one .eml file each)"; fi
+	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8006)"
 	honcho start -f Procfile
 
 servers:

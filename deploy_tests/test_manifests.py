@@ -242,7 +242,11 @@ def test_no_private_key_is_committed_with_the_deployment_files():
 
 def test_only_the_gateway_is_exposed_in_compose(compose):
     published = {name: service["ports"] for name, service in compose["services"].items() if "ports" in service}
-    assert published == {"gateway": ["8000:8000"], "rabbitmq": ["127.0.0.1:15672:15672"]}
+    assert published == {
+        "gateway": ["8000:8000"],
+        "rabbitmq": ["127.0.0.1:15672:15672"],  # management UI
+        "mailpit": ["127.0.0.1:8025:8025"],  # the mail catcher's UI
+    }
 
 
 def test_only_the_gateway_is_exposed_in_kubernetes(dev_manifests):

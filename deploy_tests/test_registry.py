@@ -6,7 +6,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 import yaml
@@ -78,8 +77,8 @@ def test_every_registered_service_has_its_django_project(service):
 def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):
     """The recipe holds: one more entry stamps its manifests, processes, schema and routes."""
     ops_render, gateway_render = _load("ops/render.py"), _load("gateway/render.py")
-    review = replace(SERVICES[-1], name="review", port=8099, admin_slug="reviews", title="Reviews",
-                     routes=("/api/reviews/",))  # fmt: skip
+    review = service_registry.Service(name="review", port=8099, admin_slug="reviews", title="Reviews",
+                                      routes=("/api/reviews/",))  # fmt: skip
     for module in (service_registry, ops_render, gateway_render):
         monkeypatch.setattr(module, "SERVICES", (*SERVICES, review), raising=False)
 
@@ -92,7 +91,7 @@ def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):
         in files["k8s/base/services/kustomization.yaml"]
     )
     assert "review-worker: cd review_service && exec celery -A review_service.celery_app" in files["Procfile"]
-    assert "'inventory', 'review'] LOOP" in files["ops/postgres/bootstrap.sql"]
+    assert "'notification', 'review'] LOOP" in files["ops/postgres/bootstrap.sql"]
     compose = yaml.safe_load(files["docker-compose.yml"])
     assert compose["services"]["review_service"]["command"][:2] == ["gunicorn", "review_service.wsgi"]
     assert compose["services"]["review-worker"]["environment"]["DATABASE_URL"].startswith("postgres://ecom_review:")

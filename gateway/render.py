@@ -27,6 +27,8 @@ TEMPLATE = GATEWAY / "nginx.conf.template"
 RENDERED = GATEWAY / "rendered"
 DOCS_TEMPLATE = GATEWAY / "docs.html.template"
 DOCS_PAGE = GATEWAY / "docs" / "index.html"
+LANDING_TEMPLATE = GATEWAY / "landing.html.template"
+LANDING_PAGE = GATEWAY / "docs" / "landing.html"
 
 # Tunables shared by every target (override per target in TARGETS, or for local on the command line).
 DEFAULTS = {
@@ -38,6 +40,12 @@ DEFAULTS = {
     "upstream_timeout": "30s",  # send/read timeout towards a service (gunicorn's timeout is 30s)
     "cors_origins": "http://localhost:3000 http://127.0.0.1:3000 http://localhost:5173",
     "worker_processes": "auto",
+    # Addresses (CIDRs, space-separated) of proxies in front of the gateway whose X-Forwarded-For
+    # it believes: the client's address is then the last one not theirs (rate limit, logs,
+    # services). Empty: the connecting address is the client's.
+    "trusted_proxies": "",
+    # Strict-Transport-Security, where HTTPS is terminated in front of the gateway; empty: none.
+    "hsts": "",
 }
 
 # Inside a container: logs to the container's output, scratch files in /tmp (works as root or
@@ -56,6 +64,9 @@ TARGETS = {
         **_CONTAINER,
         "upstream_address": lambda service: f"{service.host}:8000",
         "cors_origins": "https://shop.example.com",
+        # The Service keeps the client's address (externalTrafficPolicy: Local); behind an Ingress
+        # or a load balancer that forwards it, list its addresses in trusted_proxies.
+        "hsts": "max-age=31536000; includeSubDomains",
     },
 }
 
@@ -121,6 +132,23 @@ def render_docs_page() -> str:
     )
 
 
+def render_landing_page() -> str:
+    """The gateway's / page: where everything is, for a newcomer's first click."""
+    admins = "\n".join(
+        f'      <li><a href="/admin/{service.admin_slug}/">{service.title}</a> <small>({service.package})</small></li>'
+        for service in SERVICES
+    )
+    schemas = ", ".join(f'<a href="/api/schema/{service.name}/">{service.name}</a>' for service in SERVICES)
+    return LANDING_TEMPLATE.read_text().replace("{{admin_links}}", admins).replace("{{schema_links}}", schemas)
+
+
+def _real_ip(trusted_proxies: str) -> str:
+    if not trusted_proxies.split():
+        return ""
+    lines = [f"        set_real_ip_from {address};\n" for address in trusted_proxies.split()]
+    return "".join(lines) + "        real_ip_header X-Forwarded-For;\n        real_ip_recursive on;\n"
+
+
 def render(values: dict) -> str:
     """The template with every placeholder filled from ``values`` (a missing one is an error)."""
     values = dict(values)
@@ -130,6 +158,9 @@ def render(values: dict) -> str:
         f'        "{origin}" $http_origin;\n' for origin in values["cors_origins"].split()
     )
     values.setdefault("user_directive", "")
+    values["real_ip"] = _real_ip(values.pop("trusted_proxies"))
+    hsts = values.pop("hsts")
+    values["hsts_header"] = f'        add_header Strict-Transport-Security "{hsts}" always;\n' if hsts else ""
 
     def fill(match: re.Match) -> str:
         name = match[1]
@@ -194,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--max-upload-size", default=env("GATEWAY_MAX_UPLOAD_SIZE"))
     local.add_argument("--upstream-timeout", default=env("GATEWAY_UPSTREAM_TIMEOUT"))
     local.add_argument("--cors-origins", default=env("GATEWAY_CORS_ORIGINS"))
+    local.add_argument("--trusted-proxies", default=env("GATEWAY_TRUSTED_PROXIES"))
+    local.add_argument("--hsts", default=env("GATEWAY_HSTS"))
     committed = targets.add_parser("committed", help="render gateway/rendered/compose.conf and k8s.conf")
     committed.add_argument("--check", action="store_true", help="fail when a committed file differs")
     args = parser.parse_args(argv)
@@ -211,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             max_upload_size=args.max_upload_size,
             upstream_timeout=args.upstream_timeout,
             cors_origins=args.cors_origins,
+            trusted_proxies=args.trusted_proxies,
+            hsts=args.hsts,
         )
         (args.out / "tmp").mkdir(parents=True, exist_ok=True)
         (args.out / "nginx.conf").write_text(text)
@@ -220,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     files = {RENDERED / f"{name}.conf": committed_target(name) for name in TARGETS}
     files[DOCS_PAGE] = render_docs_page()
+    files[LANDING_PAGE] = render_landing_page()
     for path, text in files.items():
         if args.check:
             if not path.exists() or path.read_text() != text:

@@ -113,6 +113,7 @@ def _compose_env(service: Service) -> str:
             "  JWT_PRIVATE_KEY: ${JWT_PRIVATE_KEY:-}\n",
             "  JWT_PRIVATE_KEY_FILE: /var/lib/ecom/jwt/private.pem\n",
         ]
+    lines += [f"  {setting}\n" for setting in service.compose_env]
     return "".join(lines) + "\n"
 
 

@@ -52,15 +52,24 @@ def republish(stack, envelopes):
             )
 
 
-def queues_drained(stack):
+def queue_depths(stack) -> dict[str, int]:
+    """Messages waiting in each queue of the stack's virtual host."""
     listing = subprocess.run(
         ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "name", "messages"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    depths = {}
+    for line in listing.strip().splitlines()[1:]:
+        name, messages = line.rsplit(maxsplit=1)
+        depths[name] = int(messages)
+    return depths
+
+
+def queues_drained(stack):
     return all(
-        line.split()[-1] == "0"
-        for line in listing.strip().splitlines()[1:]
-        if "dead_letter" not in line and "unroutable" not in line
+        messages == 0
+        for name, messages in queue_depths(stack).items()
+        if "dead_letter" not in name and "unroutable" not in name
     )

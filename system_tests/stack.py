@@ -37,10 +37,18 @@ TUNING = {
     "OUTBOX_SWEEP_SECONDS": "1",
     "DEAD_LETTER_DRAIN_SECONDS": "1",
     "INVENTORY_EXPIRY_SWEEP_SECONDS": "1",
+    "NOTIFICATION_SWEEP_SECONDS": "1",
+    "NOTIFICATION_RETRY_SECONDS": "1",
+    "NOTIFICATION_RETRY_MAX_SECONDS": "2",
     "GUNICORN_WORKERS": "2",
     "GUNICORN_THREADS": "8",
     "THROTTLE_ANON_RATE": "100000/min",
     "THROTTLE_USER_RATE": "100000/min",
+    # The fuzz and security suites send the account endpoints far more than a client would.
+    "THROTTLE_ACCOUNT_MAIL_RATE": "100000/hour",
+    "THROTTLE_ACCOUNT_TOKEN_RATE": "100000/hour",
+    "THROTTLE_ADMIN_SIGN_IN_RATE": "100000/min",
+    "ACCOUNT_LOCKOUT_FAILURES": "100000",
     "LOG_LEVEL": "INFO",
     "NUM_PROXIES": "1",  # as behind the gateway: throttling reads the client IP from X-Forwarded-For
 }
@@ -139,6 +147,7 @@ class Stack:
             DJANGO_DEBUG="False",
             ECOM_VAR_DIR=str(self.workdir / "var"),
             IDENTITY_SERVICE_URL=self.url("user"),
+            ECOM_SERVICE_URLS=",".join(f"{name}={self.url(name)}" for name in SERVICES),
             ECOM_ADMIN_EMAIL="admin@example.com",
             ECOM_ADMIN_PASSWORD="admin-password",
         )

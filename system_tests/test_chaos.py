@@ -418,6 +418,11 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     _final_statuses(stack, [*placed, to_cancel])
     assert_invariants(stack)
     wait_until(lambda: queues_drained(stack), timeout=60, message="the queues to drain")
+    wait_until(
+        lambda: not stack.sql("SELECT 1 FROM notification.notifications_message WHERE status = 'queued' LIMIT 1"),
+        timeout=60,
+        message="every mail of those sagas sent",
+    )
     envelopes = _new_envelopes(stack, before_ids)
     before = _snapshot(stack)
 

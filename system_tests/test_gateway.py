@@ -4,6 +4,7 @@ CORS, docs) and the request id followed through every process a checkout touches
 
 import io
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -428,13 +429,48 @@ def test_security_headers_deny_framing_except_the_admin(client):
     assert admin.status_code == 200
     assert api.headers["X-Content-Type-Options"] == "nosniff"
     assert api.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    for response in (api, admin):
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy and "object-src 'none'" in policy
+    assert "Strict-Transport-Security" not in api.headers  # plain HTTP here; the k8s target sends it
 
 
-def test_docs_page_shows_the_five_schemas_with_assets_through_the_gateway(client):
+def test_the_landing_page_links_the_api_the_docs_every_admin_and_the_mail(client):
+    page = client.get("/")
+
+    assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    for slug in ("products", "orders", "users", "payments", "inventory", "notifications"):
+        assert f'href="/admin/{slug}/"' in page.text
+        assert client.get(f"/admin/{slug}/login/").status_code == 200
+    assert 'href="/api/docs/"' in page.text and 'href="/api/products/"' in page.text
+    assert "var/mail/" in page.text and "http://localhost:8025/" in page.text
+
+
+def test_the_client_address_comes_from_trusted_proxies_only(stack):
+    trusting = stack.start_gateway("gateway-behind-a-proxy", rate="1r/m", burst="1", trusted_proxies="127.0.0.1/32")
+    untrusting = stack.start_gateway("gateway-exposed", rate="1r/m", burst="1")
+
+    def statuses(gateway, client_address):
+        headers = {"X-Forwarded-For": client_address}
+        return [
+            requests.get(f"{gateway.url}/api/products/", headers=headers, timeout=10).status_code for _ in range(3)
+        ]
+
+    # Behind a trusted proxy each client has its own budget, and the log names the client...
+    assert statuses(trusting, "203.0.113.1") == [200, 200, 429]
+    assert statuses(trusting, "203.0.113.2") == [200, 200, 429]
+    reads = [line for line in _log_lines(trusting.access_log) if line["uri"] == "/api/products/"]
+    assert {line["remote_addr"] for line in reads} == {"203.0.113.1", "203.0.113.2"}
+    # ...while a gateway facing clients directly ignores what a client claims to be.
+    assert statuses(untrusting, "203.0.113.3") == [200, 200, 429]
+    assert statuses(untrusting, "203.0.113.4") == [429, 429, 429]
+
+
+def test_docs_page_shows_every_schema_with_assets_through_the_gateway(client):
     page = client.get("/api/docs/")
     schemas = {
         name: client.get(f"/api/schema/{name}/", {"Accept": "application/json"})
-        for name in ("product", "order", "user", "payment", "inventory")
+        for name in ("product", "order", "user", "payment", "inventory", "notification")
     }
     assets = [
         client.get(f"/static/products/drf_spectacular_sidecar/swagger-ui-dist/{name}")
@@ -491,3 +527,61 @@ def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client,
             timeout=30,
             message=f"{log}.log to carry {request_id}",
         )
+
+
+# -- the admins ---------------------------------------------------------------------------------------
+def _admin_session(client, slug: str, session=None) -> requests.Session:
+    """Signed in to /admin/<slug>/ through the gateway with the staff account's password."""
+    session = session or requests.Session()
+    login = f"{client.url}/admin/{slug}/login/"
+    form = session.get(login, timeout=10)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
+    answer = session.post(
+        login,
+        data={
+            "username": "admin@example.com",
+            "password": "admin-password",
+            "csrfmiddlewaretoken": csrf,
+            "next": f"/admin/{slug}/",
+        },
+        headers={"Referer": login},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert (answer.status_code, answer.headers.get("Location")) == (302, f"/admin/{slug}/"), answer.text[:500]
+    return session
+
+
+def test_signing_in_to_one_admin_leaves_the_others_signed_in(client):
+    session = _admin_session(client, "products")
+    _admin_session(client, "orders", session)
+
+    pages = [
+        session.get(f"{client.url}/admin/{slug}/", timeout=10, allow_redirects=False)
+        for slug in ("products", "orders")
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert {"product_sessionid", "order_sessionid"} <= set(session.cookies.keys())  # one cookie each
+
+
+def _dashboard_figure(page: str, element_id: str) -> str:
+    return re.search(rf'<td id="{element_id}">([^<]*)</td>', page)[1]
+
+
+def test_the_order_admins_dashboard_counts_the_orders_placed_and_hears_every_service(client, staff):
+    session = _admin_session(client, "orders")
+    before = session.get(f"{client.url}/admin/orders/", timeout=30).text
+    product = client.product(staff, price="7.00", stock=5)
+    customer = client.customer()
+    for _ in range(2):
+        client.final_order(customer, client.place(customer, product["id"])["id"])
+
+    page = session.get(f"{client.url}/admin/orders/", timeout=30).text
+
+    assert int(_dashboard_figure(page, "orders-today")) == int(_dashboard_figure(before, "orders-today")) + 2
+    assert int(_dashboard_figure(page, "paid-today")) == int(_dashboard_figure(before, "paid-today")) + 2
+    assert "unavailable" not in page  # every service answered with its summary
+    for service in ("product", "order", "user", "payment", "inventory", "notification"):
+        assert f'<tr id="service-{service}">' in page
+    assert re.search(r'<td id="payment-success">\d+% \(\d+ of \d+\)</td>', page)

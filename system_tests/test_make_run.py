@@ -17,7 +17,15 @@ from system_tests.stack import REPO, wait_until
 pytestmark = pytest.mark.slow
 
 GATEWAY = "http://127.0.0.1:8000"
-PORTS = {"gateway": 8000, "product": 8001, "order": 8002, "user": 8003, "payment": 8004, "inventory": 8005}
+PORTS = {
+    "gateway": 8000,
+    "product": 8001,
+    "order": 8002,
+    "user": 8003,
+    "payment": 8004,
+    "inventory": 8005,
+    "notification": 8006,
+}
 ADDRESS = {
     "full_name": "Grace Hopper",
     "line1": "1 Navy Way",
@@ -48,6 +56,7 @@ def make_run(tmp_path_factory):
         ["make", "run"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     process.log_path = var_dir / "make-run.log"  # what it printed, for the tests to read
+    process.var_dir = var_dir
     try:
         for port in PORTS.values():
             wait_until(lambda p=port: _ready(p), timeout=240, message=f"port {port} to be ready")
@@ -210,6 +219,45 @@ def test_make_run_prints_the_demo_voucher_and_prices_a_cart_with_it(make_run):
     cart = chosen.json()
     assert [(d["code"], d["amount"]) for d in cart["discounts"]] == [(None, "4.80"), ("WELCOME10", "4.32")]
     assert (cart["shipping_total"], cart["tax_total"], cart["total"]) == ("14.90", "2.82", "56.60")
+
+
+def test_registering_through_the_gateway_writes_the_welcome_mail_whose_link_verifies(make_run):
+    from email import policy
+    from email.parser import BytesParser
+
+    email = f"welcome-{uuid.uuid4().hex[:8]}@example.com"
+    requests.post(
+        f"{GATEWAY}/api/auth/register/", json={"email": email, "password": "a-Strong-passw0rd"}, timeout=10
+    ).raise_for_status()
+    mail_dir = make_run.var_dir / "mail"
+    assert f"Mail:  {mail_dir}/" in make_run.log_path.read_text()
+
+    def welcome():
+        for path in sorted(mail_dir.glob("*.eml")) if mail_dir.exists() else []:
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            if message["To"] == email:
+                return message
+        return None
+
+    message = wait_until(welcome, timeout=60, message="the welcome mail in var/mail/")
+    assert message["Subject"] == "Welcome to Shop, please confirm your address"
+    [link] = [word for word in message.get_body(("plain",)).get_content().split() if "/account/verify-email/" in word]
+    assert link.startswith(f"{GATEWAY}/account/verify-email/?token=")
+    # The link opens a page through the gateway; its button verifies the address.
+    session = requests.Session()
+    page = session.get(link, timeout=10)
+    assert page.status_code == 200
+    csrf = session.cookies["user_csrftoken"]  # the identity service's own CSRF cookie
+    token = link.split("token=", 1)[1]
+    done = session.post(
+        link, data={"token": token, "csrfmiddlewaretoken": csrf}, headers={"Referer": link}, timeout=10
+    )
+    assert "Thank you: your address is confirmed." in done.text
+    access = requests.post(
+        f"{GATEWAY}/api/auth/token/", json={"email": email, "password": "a-Strong-passw0rd"}, timeout=10
+    ).json()["access"]
+    me = requests.get(f"{GATEWAY}/api/users/me/", headers={"Authorization": f"Bearer {access}"}, timeout=10).json()
+    assert me["email_verified"] is True
 
 
 def test_ctrl_c_stops_every_process(make_run):

@@ -3,11 +3,13 @@ from django.apps import AppConfig
 
 class EcomCommonConfig(AppConfig):
     name = "ecom_common"
-    verbose_name = "Ecom common"
+    # The admin's heading over the outbox, inbox and dead letters.
+    verbose_name = "Event bus"
 
     def ready(self):
         from rest_framework_simplejwt import state
 
+        from ecom_common import admin_sso  # noqa: F401 - connects the staff sign-in signals
         from ecom_common.auth.backends import TokenBackend
         from ecom_common.events.registry import handlers_autodiscover
 

@@ -31,6 +31,8 @@ class Service:
     # Secret literals ("NAME=value"; the secrets are placeholders, like every committed one).
     k8s_config: tuple[str, ...] = ()
     k8s_secrets: tuple[str, ...] = ()
+    # Its own settings in docker-compose.yml ("NAME: value", compose's ${VAR:-default} allowed).
+    compose_env: tuple[str, ...] = ()
 
     @property
     def package(self) -> str:
@@ -98,7 +100,8 @@ SERVICES: tuple[Service, ...] = (
         port=8003,
         admin_slug="users",
         title="Identity",
-        routes=("/api/auth/", "/api/users/", "= /.well-known/jwks.json"),
+        # /account/: the pages the links in the account mails open (verify, reset a password).
+        routes=("/api/auth/", "/api/users/", "/account/", "= /.well-known/jwks.json"),
     ),
     Service(
         name="payment",
@@ -113,6 +116,18 @@ SERVICES: tuple[Service, ...] = (
         admin_slug="inventory",
         title="Inventory",
         routes=("/api/inventory/", "/api/warehouses/"),
+    ),
+    Service(
+        name="notification",
+        port=8006,
+        admin_slug="notifications",
+        title="Notifications",
+        routes=("/api/notifications/",),
+        # Where its e-mail goes on Kubernetes: a relay's address and login, from the Secret.
+        k8s_config=("SHOP_URL=https://shop.example.com", "DEFAULT_FROM_EMAIL=shop@shop.example.com"),
+        k8s_secrets=("EMAIL_URL=smtp+tls://change-me:change-me@smtp.example.com:587",),
+        # compose's mail catcher (its web UI on http://localhost:8025) unless .env names a relay.
+        compose_env=("EMAIL_URL: ${EMAIL_URL:-smtp://mailpit:1025}", "SHOP_URL: ${SHOP_URL:-http://localhost:8000}"),
     ),
 )
 NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)

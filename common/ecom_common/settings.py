@@ -141,6 +141,10 @@ def service_settings(name: str, *, apps: list[str], api_description: str) -> dic
         "DATABASES": {"default": database_config(name)},
         "CACHES": {"default": cache_config(name)},
         "STATIC_URL": f"/static/{service.admin_slug}/",
+        # Every admin is on the gateway's one origin: each service's own cookies, so signing in
+        # or out of one admin leaves the others' sessions (and CSRF tokens) alone.
+        "SESSION_COOKIE_NAME": f"{name}_sessionid",
+        "CSRF_COOKIE_NAME": f"{name}_csrftoken",
         "CELERY_TASK_DEFAULT_QUEUE": service.package,
         "SPECTACULAR_SETTINGS": spectacular_settings(title=f"{service.title} API", description=api_description),
     }
@@ -189,6 +193,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ecom_common.admin_sso.StaffAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -218,8 +223,15 @@ JWT_AUDIENCE = env("JWT_AUDIENCE", default="ecom")
 # A PEM public key; when empty the key is fetched from JWT_JWKS_URL and cached.
 JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY", default="").replace("\\n", "\n")
 JWT_JWKS_URL = env("JWT_JWKS_URL", default=f"{IDENTITY_SERVICE_URL}/.well-known/jwks.json")
+# A token naming a key not fetched yet fetches the JWKS again, at most this often (and this
+# often again after a failed fetch): a new key after a rotation is found, forged headers cost nothing.
+JWKS_REFETCH_SECONDS = env.float("JWKS_REFETCH_SECONDS", default=30.0)
+JWKS_FAILURE_RETRY_SECONDS = env.float("JWKS_FAILURE_RETRY_SECONDS", default=2.0)
 # Only the identity service signs: it sets JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE.
 JWT_PRIVATE_KEY = env("JWT_PRIVATE_KEY", default="").replace("\\n", "\n")
+# Identity service, during a key rotation: PEM public keys served in the JWKS beside the signing
+# key and accepted from tokens (comma-separated; README, "Rotating the signing key").
+JWT_EXTRA_PUBLIC_KEYS = [pem.replace("\\n", "\n") for pem in env.list("JWT_EXTRA_PUBLIC_KEYS", default=[])]
 JWT_PRIVATE_KEY_FILE = ""
 JWT_GENERATE_PRIVATE_KEY = False
 
@@ -242,6 +254,22 @@ SIMPLE_JWT = {
 
 # Staff sign in to every admin with their identity-service account (ecom_common.admin_sso).
 AUTHENTICATION_BACKENDS = ["ecom_common.admin_sso.IdentityServiceBackend"]
+# Sign-in attempts at an admin's login form per client address (then a 429 page).
+THROTTLE_ADMIN_SIGN_IN_RATE = env("THROTTLE_ADMIN_SIGN_IN_RATE", default="20/min")
+# The service's own figures on the order admin's dashboard (ecom_common.staff_summary): a
+# service's base.py names its function.
+STAFF_SUMMARY_FIGURES = None
+# Where each service answers the others (the dashboard asks each for its summary): by default
+# this machine and the registry's ports; compose and k8s: http://<name>-service:8000.
+# ECOM_SERVICE_URLS ("payment=http://...,inventory=http://...") names any of them outright.
+ECOM_SERVICE_URL_TEMPLATE = env("ECOM_SERVICE_URL_TEMPLATE", default="http://127.0.0.1:{port}")
+SERVICE_URLS = {
+    service.name: ECOM_SERVICE_URL_TEMPLATE.format(port=service.port, host=service.host)
+    for service in service_registry.SERVICES
+} | env.dict("ECOM_SERVICE_URLS", default={})
+# How long an admin session trusts the staff status it signed in with before asking the identity
+# service again: a demoted or deactivated member of staff is signed out within this.
+STAFF_RECHECK_SECONDS = env.float("STAFF_RECHECK_SECONDS", default=30.0)
 
 # ---------------------------------------------------------------------------
 # REST framework, errors, schema

@@ -1,13 +1,22 @@
-"""Staff view of stock. Quantities change only through services (adjust and transfer APIs, the
-saga), so the admin shows them read-only, per warehouse; a variant's low-stock threshold and the
-warehouses themselves are edited here."""
+"""Staff view of stock. Quantities change only through services (adjust and transfer, the
+saga), so the admin shows them read-only, per warehouse, and offers the same adjust and transfer
+as the API, each with its reason (forms linked from a stock's page); a variant's low-stock
+threshold and the warehouses themselves are edited here."""
 
-from django.contrib import admin
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ecom_common.admin import ReadOnlyAdmin, ReadOnlyInline
+from ecom_common.errors import ConflictError
+from stock import services
 from stock.models import (
     InventoryOrder,
     Reservation,
@@ -63,14 +72,128 @@ class LowStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _warehouse_choices():
+    return [(w.code, f"{w.code} — {w.name}") for w in Warehouse.objects.filter(is_active=True).order_by("priority")]
+
+
+class AdjustForm(forms.Form):
+    warehouse = forms.ChoiceField()
+    delta = forms.IntegerField(help_text="Units to add (positive) or remove (negative) on hand.")
+    reason = forms.CharField(max_length=255, help_text="Why: a count, damage, a delivery... (kept in the ledger).")
+    key = forms.UUIDField(widget=forms.HiddenInput)  # a second submit of the same form is the same adjustment
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = _warehouse_choices()
+        self.initial.setdefault("key", uuid.uuid4())
+
+
+class TransferForm(forms.Form):
+    from_warehouse = forms.ChoiceField()
+    to_warehouse = forms.ChoiceField()
+    quantity = forms.IntegerField(min_value=1)
+    reason = forms.CharField(max_length=255)
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_warehouse"].choices = self.fields["to_warehouse"].choices = _warehouse_choices()
+        self.initial.setdefault("key", uuid.uuid4())
+
+
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
     list_display = ["variant_id", "on_hand", "reserved", "available", "low_stock_threshold", "updated_at"]
     list_filter = [LowStockFilter]
     search_fields = ["variant_id"]
-    fields = ["variant_id", "on_hand", "reserved", "available", "low_stock_threshold", "history", "updated_at"]
-    readonly_fields = ["variant_id", "on_hand", "reserved", "available", "history", "updated_at"]
+    fields = [
+        "variant_id",
+        "on_hand",
+        "reserved",
+        "available",
+        "low_stock_threshold",
+        "change_stock",
+        "history",
+        "updated_at",
+    ]
+    readonly_fields = ["variant_id", "on_hand", "reserved", "available", "change_stock", "history", "updated_at"]
     inlines = [WarehouseStockInline]
+
+    def get_urls(self):
+        def view(function, name):
+            return path(f"<uuid:variant_id>/{name}/", self.admin_site.admin_view(function), name=f"stock_stock_{name}")
+
+        return [view(self.adjust_view, "adjust"), view(self.transfer_view, "transfer"), *super().get_urls()]
+
+    @admin.display(description="change stock")
+    def change_stock(self, stock: Stock) -> str:
+        return format_html(
+            '<a class="button" href="{}">Adjust</a> <a class="button" href="{}">Transfer between warehouses</a>',
+            reverse("admin:stock_stock_adjust", args=[stock.variant_id]),
+            reverse("admin:stock_stock_transfer", args=[stock.variant_id]),
+        )
+
+    def adjust_view(self, request, variant_id):
+        return self._stock_form(
+            request,
+            variant_id,
+            form_class=AdjustForm,
+            title="Adjust stock",
+            apply=lambda data, actor: services.stock_adjust(
+                variant_id=variant_id,
+                delta=data["delta"],
+                reason=data["reason"],
+                actor=actor,
+                warehouse=data["warehouse"],
+                idempotency_key=str(data["key"]),
+            ),
+            done=lambda data: f"{data['delta']:+d} unit(s) in {data['warehouse']}: {data['reason']}.",
+        )
+
+    def transfer_view(self, request, variant_id):
+        return self._stock_form(
+            request,
+            variant_id,
+            form_class=TransferForm,
+            title="Transfer between warehouses",
+            apply=lambda data, actor: services.stock_transfer(
+                variant_id=variant_id,
+                source=data["from_warehouse"],
+                destination=data["to_warehouse"],
+                quantity=data["quantity"],
+                reason=data["reason"],
+                actor=actor,
+                idempotency_key=str(data["key"]),
+            ),
+            done=lambda data: (
+                f"{data['quantity']} unit(s) moved from {data['from_warehouse']} to {data['to_warehouse']}."
+            ),
+        )
+
+    def _stock_form(self, request, variant_id, *, form_class, title, apply, done):
+        if not request.user.has_perm("stock.change_stock"):
+            raise PermissionDenied
+        stock = get_object_or_404(Stock, pk=variant_id)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                apply(form.cleaned_data, request.user.get_username())  # the identity user id, as the API's
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, done(form.cleaned_data), messages.SUCCESS)
+                return redirect("admin:stock_stock_change", stock.variant_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title}: {stock.variant_id}",
+            "form": form,
+            "stock": stock,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/stock/stock/change_stock.html", context)
 
     def has_add_permission(self, request):
         return False  # made by product.created or the first adjustment

@@ -15,7 +15,7 @@ DECLARE
     service text;
     role text;
 BEGIN
-    FOREACH service IN ARRAY ARRAY['product', 'order', 'user', 'payment', 'inventory'] LOOP
+    FOREACH service IN ARRAY ARRAY['product', 'order', 'user', 'payment', 'inventory', 'notification'] LOOP
         role := 'ecom_' || service;
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = role) THEN
             -- CREATEDB lets the test runner make its own test database; production roles lack it.

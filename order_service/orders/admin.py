@@ -7,6 +7,7 @@ shipment, the returns, the saga and its timeline: the events of the saga's corre
 service published (out) and handled (in).
 """
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -19,9 +20,10 @@ from django.utils.html import format_html, format_html_join
 
 from ecom_common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from ecom_common.errors import ConflictError, NotFoundError
-from orders import fulfilment
+from orders import fulfilment, services
 from orders.models import (
     CheckoutSaga,
+    Customer,
     Order,
     OrderLine,
     OrderReturn,
@@ -43,6 +45,41 @@ def _require_fulfil_permission(request) -> None:
 class ShipForm(forms.Form):
     carrier = forms.CharField(max_length=100)
     tracking_number = forms.CharField(max_length=100)
+
+
+class RefundLinesForm(forms.Form):
+    """How many units of each line to refund (at most what is still returnable), and why."""
+
+    reason = forms.CharField(max_length=200, required=False)
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, order: Order, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.returnable = fulfilment.returnable_units(order)
+        self.initial.setdefault("key", uuid.uuid4())
+        self.lines = list(order.lines.all())
+        for line in self.lines:
+            self.fields[f"line_{line.public_id}"] = forms.IntegerField(
+                label=f"{line.name} ({line.sku}) — {line.quantity} bought, {self.returnable[line.public_id]} returnable",
+                min_value=0,
+                max_value=self.returnable[line.public_id],
+                initial=0,
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["lines"] = [
+            {"line_id": line.public_id, "quantity": cleaned.get(f"line_{line.public_id}") or 0}
+            for line in self.lines
+            if cleaned.get(f"line_{line.public_id}")
+        ]
+        return cleaned
+
+    def wanted_counter(self):
+        from collections import Counter
+
+        return Counter({item["line_id"]: item["quantity"] for item in self.cleaned_data["lines"]})
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -83,22 +120,36 @@ class OrderReturnInline(ReadOnlyInline):
     show_change_link = True
 
 
+def _money(amount, currency: str) -> str:
+    return f"{amount:.2f} {currency}"
+
+
+def address_text(address: dict) -> str:
+    """A shipping address as a label reads: name, street, city line, country."""
+    city = " ".join(part for part in (address.get("postal_code"), address.get("city")) if part)
+    lines = [address.get("full_name"), address.get("line1"), address.get("line2"), city]
+    lines += [" ".join(part for part in (address.get("region"), address.get("country")) if part)]
+    return "\n".join(line for line in lines if line)
+
+
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "user_id", "status", "cancel_reason", "total", "refunded_total", "currency", "created_at"]
+    list_display = ["id", "customer", "status", "cancel_reason", "total_paid", "refunded", "created_at"]
     list_filter = ["status", "cancel_reason"]
     search_fields = ["id", "user_id"]
+    search_help_text = "An order id, a customer's id, or (part of) their e-mail or name."
     date_hierarchy = "created_at"
     fields = [
         "id",
-        "user_id",
+        "customer",
         "status",
         "cancel_reason",
         "price_breakdown",
-        "refunded_total",
+        "refunded",
         "delivered_at",
         "fulfil",
-        "shipping_address",
+        "ship_to",
+        "elsewhere",
         "idempotency_key",
         "created_at",
         "updated_at",
@@ -107,6 +158,57 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [OrderLineInline, OrderStatusChangeInline, ShipmentInline, OrderReturnInline, CheckoutSagaInline]
     actions = ["deliver_selected"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            customers = Customer.objects.filter(email__icontains=search_term.strip()) | Customer.objects.filter(
+                name__icontains=search_term.strip()
+            )
+            results |= queryset.filter(user_id__in=customers.values("user_id"))
+        return results, may_have_duplicates
+
+    def changelist_view(self, request, extra_context=None):
+        # One query for the customers of the page, not one per row.
+        self._customers = {}
+        return super().changelist_view(request, extra_context)
+
+    def _customer_of(self, order: Order) -> Customer | None:
+        cache = getattr(self, "_customers", None)
+        if cache is None:
+            return Customer.objects.filter(pk=order.user_id).first()
+        if order.user_id not in cache:
+            cache[order.user_id] = Customer.objects.filter(pk=order.user_id).first()
+        return cache[order.user_id]
+
+    @admin.display(description="customer")
+    def customer(self, order: Order) -> str:
+        customer = self._customer_of(order)
+        return str(customer) if customer else f"(account {order.user_id})"
+
+    @admin.display(description="total", ordering="total")
+    def total_paid(self, order: Order) -> str:
+        return _money(order.total, order.currency)
+
+    @admin.display(description="refunded", ordering="refunded_total")
+    def refunded(self, order: Order) -> str:
+        return _money(order.refunded_total, order.currency) if order.refunded_total else "—"
+
+    @admin.display(description="ship to")
+    def ship_to(self, order: Order) -> str:
+        return format_html("<address style='white-space:pre-line'>{}</address>", address_text(order.shipping_address))
+
+    @admin.display(description="in the other admins")
+    def elsewhere(self, order: Order) -> str:
+        # The same gateway origin serves every admin: its payments, its stock movements.
+        return format_html(
+            '<a href="/admin/payments/payments/payment/?q={0}">Payments</a> · '
+            '<a href="/admin/inventory/stock/stockmovement/?q={0}">Stock movements</a> · '
+            '<a href="/admin/inventory/stock/reservation/?q={0}">Reservations</a> · '
+            '<a href="/admin/notifications/notifications/message/?q={1}">Messages to the customer</a>',
+            order.id,
+            order.user_id,
+        )
 
     @admin.display(description="Price")
     def price_breakdown(self, order: Order) -> str:
@@ -131,16 +233,107 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def get_urls(self):
-        ship = path("<uuid:order_id>/ship/", self.admin_site.admin_view(self.ship_view), name="orders_order_ship")
-        return [ship, *super().get_urls()]
+        def view(function, name):
+            return path(f"<uuid:order_id>/{name}/", self.admin_site.admin_view(function), name=f"orders_order_{name}")
+
+        return [
+            view(self.ship_view, "ship"),
+            view(self.cancel_view, "cancel"),
+            view(self.refund_view, "refund"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Fulfilment")
     def fulfil(self, order: Order) -> str:
-        if order.status != OrderStatus.CONFIRMED:
+        buttons = []
+        if order.status == OrderStatus.CONFIRMED:
+            buttons.append(("ship", "Ship this order"))
+        if order.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
+            buttons.append(("cancel", "Cancel and refund"))
+        if order.status == OrderStatus.DELIVERED:
+            buttons.append(("refund", "Refund lines (a return)"))
+        if not buttons:
             return "—"
-        return format_html(
-            '<a class="button" href="{}">Ship this order</a>', reverse("admin:orders_order_ship", args=[order.id])
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            ((reverse(f"admin:orders_order_{name}", args=[order.id]), label) for name, label in buttons),
         )
+
+    def _page(self, request, order: Order, *, template: str, title: str, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "order": order,
+            "opts": self.model._meta,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/orders/order/{template}", context)
+
+    def cancel_view(self, request, order_id):
+        """A confirmation page, then the API's cancel: the saga releases or restocks the units and
+        voids or refunds the whole charge."""
+        _require_fulfil_permission(request)
+        order = get_object_or_404(Order, pk=order_id)
+        if request.method == "POST":
+            try:
+                services.order_cancel(order_id=order.id)
+            except ConflictError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Order {order.id} cancelled: {_money(order.total, order.currency)} will be refunded "
+                    "(see its payment) and the units restocked.",
+                )
+            return redirect("admin:orders_order_change", order.id)
+        return self._page(request, order, template="cancel.html", title=f"Cancel order {order.id}?")
+
+    def refund_view(self, request, order_id):
+        """Refund chosen units of a delivered order: a return on the customer's behalf, received at
+        once (refunded exactly what those units cost, restocked). The amount is shown to confirm."""
+        _require_fulfil_permission(request)
+        order = get_object_or_404(Order, pk=order_id)
+        form = RefundLinesForm(order, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if not form.cleaned_data["lines"]:
+                form.add_error(None, "Choose at least one unit to refund.")
+            elif "confirm" not in request.POST:
+                amount = fulfilment.return_refund_amount(
+                    order, returnable=form.returnable, wanted=form.wanted_counter()
+                )
+                return self._page(
+                    request,
+                    order,
+                    template="refund.html",
+                    title=f"Refund {_money(amount, order.currency)}?",
+                    form=form,
+                    amount=_money(amount, order.currency),
+                    confirming=True,
+                )
+            else:
+                return self._refund(request, order, form)
+        return self._page(request, order, template="refund.html", title=f"Refund lines of order {order.id}", form=form)
+
+    def _refund(self, request, order: Order, form):
+        try:
+            order_return = fulfilment.return_request_once(
+                order_id=order.id,
+                user_id=str(order.user_id),
+                lines=form.cleaned_data["lines"],
+                reason=form.cleaned_data["reason"] or "refunded by staff",
+                idempotency_key=form.cleaned_data["key"],  # a second click is the same refund
+            )
+            fulfilment.return_receive(order_id=order.id, return_id=order_return.id)
+        except (ConflictError, NotFoundError) as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"{_money(order_return.refund_amount, order.currency)} refunded for return {order_return.id}; "
+                "the units are restocked.",
+            )
+        return redirect("admin:orders_order_change", order.id)
 
     def ship_view(self, request, order_id):
         _require_fulfil_permission(request)
@@ -225,3 +418,19 @@ class OrderReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self.message_user(
             request, f"{received} return(s) received: refunds and restocking are under way.", messages.SUCCESS
         )
+
+
+# ---------------------------------------------------------------------------
+# The dashboard on the admin's index (orders/dashboard.py)
+# ---------------------------------------------------------------------------
+def _index_with_dashboard(index):
+    def view(request, extra_context=None):
+        from orders.dashboard import dashboard
+
+        return index(request, {**(extra_context or {}), "dashboard": dashboard(request)})
+
+    return view
+
+
+admin.site.index_template = "admin/orders/dashboard_index.html"
+admin.site.index = _index_with_dashboard(admin.site.index)

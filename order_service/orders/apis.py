@@ -91,6 +91,9 @@ class OrderViewSet(ApiViewSet):
                 code="email_not_verified",
             )
         order = services.order_place(user_id=request.user.id, idempotency_key=key, **self.read_input())
+        if request.user.token.get("email"):
+            # Staff see who ordered even when the account's events have not arrived yet.
+            services.customer_save(user_id=request.user.id, email=request.user.token["email"], only_if_new=True)
         return self.respond(self._fresh(order), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None)

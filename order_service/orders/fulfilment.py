@@ -81,7 +81,7 @@ def order_deliver(*, order_id: uuid.UUID) -> Order:
 # ---------------------------------------------------------------------------
 # Returns
 # ---------------------------------------------------------------------------
-def _returnable(order: Order) -> dict[uuid.UUID, int]:
+def returnable_units(order: Order) -> dict[uuid.UUID, int]:
     """Units of each line (by its public id) not yet in a return."""
     returned = Counter()
     for line in OrderReturnLine.objects.filter(order_return__order=order).select_related("order_line"):
@@ -143,7 +143,7 @@ def return_request(
             f"The return window ({settings.RETURN_WINDOW_DAYS} days from delivery) has closed.",
             code="return_window_closed",
         )
-    returnable = _returnable(order)
+    returnable = returnable_units(order)
     by_line = {line.public_id: line for line in order.lines.all()}
     wanted = Counter()
     for index, item in enumerate(lines):
@@ -243,7 +243,7 @@ def order_refund_record(*, order_id: uuid.UUID, amount: Decimal, return_id: uuid
     order_return.save(update_fields=["status", "refunded_at"])
     order.refunded_total += order_return.refund_amount
     order.save(update_fields=["refunded_total", "updated_at"])
-    everything_back = not any(_returnable(order).values())
+    everything_back = not any(returnable_units(order).values())
     all_refunded = not order.returns.exclude(status=ReturnStatus.REFUNDED).exists()
     if everything_back and all_refunded and order.status == OrderStatus.DELIVERED:
         order = order_transition(order_id=order.id, status=OrderStatus.RETURNED)

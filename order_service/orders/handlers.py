@@ -54,3 +54,10 @@ def order_refund_record_on_payment_refunded(event: Event) -> None:
 @event_handler("inventory.committed", "inventory.released")
 def saga_on_later_step(event: Event) -> None:
     services.saga_step_record(order_id=_order_id(event))
+
+
+@event_handler("user.registered", "user.updated")
+def customer_on_user_event(event: Event) -> None:
+    services.customer_save(
+        user_id=uuid.UUID(event.data["user_id"]), email=event.data["email"], name=event.data.get("name")
+    )

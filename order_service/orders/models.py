@@ -194,3 +194,19 @@ class OrderReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_line.name}"
+
+
+class Customer(models.Model):
+    """Who an order's ``user_id`` is, for staff: kept from ``user.registered`` and ``user.updated``
+    events, and from the token of a customer who checks out before those arrived."""
+
+    user_id = models.UUIDField(primary_key=True)
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email

@@ -26,7 +26,16 @@ from cart.services import cart_clear
 from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
 from ecom_common.money import MONEY_MAX
-from orders.models import CancelReason, CheckoutSaga, Order, OrderLine, OrderStatus, OrderStatusChange, SagaState
+from orders.models import (
+    CancelReason,
+    CheckoutSaga,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+    SagaState,
+)
 from pricing import services as pricing
 
 logger = logging.getLogger(__name__)
@@ -50,9 +59,34 @@ SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderS
 SAGA_STATE_AFTER = {OrderStatus.CONFIRMED: SagaState.COMPLETED, OrderStatus.CANCELLED: SagaState.COMPENSATING}
 
 
+def customer_save(*, user_id: uuid.UUID, email: str, name: str | None = None, only_if_new: bool = False) -> None:
+    """The customer as the identity service last described them (``only_if_new``: a checkout's
+    token, which must not overwrite what a newer event said)."""
+    if only_if_new:
+        # Concurrent checkouts of one customer: the first insert wins, the others change nothing.
+        Customer.objects.bulk_create([Customer(user_id=user_id, email=email)], ignore_conflicts=True)
+        return
+    fields = {"email": email} if name is None else {"email": email, "name": name}
+    customer = Customer.objects.filter(user_id=user_id).first()
+    if customer is None:
+        Customer.objects.create(user_id=user_id, **fields)
+    elif any(getattr(customer, field) != value for field, value in fields.items()):
+        # Only a real change is written: a redelivered event leaves the row as it was.
+        Customer.objects.filter(user_id=user_id).update(**fields, updated_at=timezone.now())
+
+
 def order_items_data(order: Order) -> list[dict]:
+    """The lines as events carry them: what inventory needs, and what a receipt shows."""
     return [
-        {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
+        {
+            "variant_id": str(line.variant_id),
+            "product_id": str(line.product_id),
+            "quantity": line.quantity,
+            "sku": line.sku,
+            "name": line.name,
+            "unit_price": str(line.unit_price),
+            "line_total": str(line.line_total),
+        }
         for line in order.lines.all()
     ]
 
@@ -103,6 +137,9 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
                 "reason": reason,
                 "previous_status": previous_status,
                 "items": order_items_data(order),
+                # What the customer paid, refunded in full after a confirmation (the mail says so).
+                "total": str(order.total),
+                "currency": order.currency,
             },
             correlation_id=correlation_id,
         )

@@ -52,6 +52,7 @@ def _payment_publish(*, type: str, payment: Payment, **extra: str) -> None:
     """``payment.<outcome>`` with what every payment event carries, plus ``extra``."""
     data = {
         "order_id": str(payment.order_id),
+        "user_id": str(payment.user_id),  # whom the notification service tells
         "payment_id": str(payment.id),
         "amount": _money(payment.amount),
         "currency": payment.currency,

@@ -159,3 +159,118 @@ def test_refresh_token_used_as_access_token_is_refused(api_client, verify_with_i
     response = _create_product(api_client, tokens["refresh"])
 
     _assert_refused_in_the_error_format(response)
+
+
+# ---------------------------------------------------------------------------
+# The JWKS: fetched at most once per interval, a failure never cached, never a 500
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def restartable_identity_service(tmp_path, settings):
+    """A user_service of this test's own, which the test stops (an identity-service restart)."""
+    import contextlib
+    from types import SimpleNamespace
+
+    from ecom_common.auth import keys
+    from ecom_common.testing.processes import running_service, service_env
+
+    processes = contextlib.ExitStack()
+    url = processes.enter_context(
+        running_service("user", env=service_env(ECOM_VAR_DIR=str(tmp_path)), log_path=tmp_path / "user.log")
+    )
+    settings.JWT_PUBLIC_KEY = ""
+    settings.JWT_JWKS_URL = f"{url}/.well-known/jwks.json"
+    keys.jwks_reset()
+    yield SimpleNamespace(private_key_pem=(tmp_path / "jwt" / "private.pem").read_text(), stop=processes.close)
+    processes.close()
+
+
+def _read(api_client, token):
+    # A 503 is reported like any server error (Sentry hears of it); here it is the answer to read.
+    api_client.raise_request_exception = False
+    return api_client.get("/api/products/", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_forged_kid_storm_during_an_identity_restart_leaves_valid_tokens_working(
+    api_client, restartable_identity_service
+):
+    from ecom_common.auth import keys
+
+    identity = restartable_identity_service
+    valid = sign_token(identity.private_key_pem, is_staff=True)
+    assert _read(api_client, valid).status_code == 200  # the key set is fetched and kept
+    fetched = keys.jwks_fetch_count()
+    identity.stop()
+
+    forged = [
+        _read(api_client, sign_token(generate_private_key_pem(), headers={"kid": f"forged-{n}"})) for n in range(3)
+    ] * 10
+    still_valid = [_read(api_client, valid).status_code for _ in range(5)]
+
+    assert {response.status_code for response in forged} == {401}
+    assert {_error_code(response) for response in forged} == {"token_not_valid"}
+    assert still_valid == [200] * 5
+    assert keys.jwks_fetch_count() - fetched <= 1  # not one fetch per forged header
+
+
+def test_an_unknown_kid_is_fetched_again_at_most_once_per_interval(api_client, restartable_identity_service, settings):
+    from ecom_common.auth import keys
+
+    settings.JWKS_REFETCH_SECONDS = 3600
+    valid = sign_token(restartable_identity_service.private_key_pem, is_staff=True)
+    _read(api_client, valid)
+    fetched = keys.jwks_fetch_count()
+
+    for n in range(20):
+        _read(api_client, sign_token(generate_private_key_pem(), headers={"kid": f"unknown-{n}"}))
+
+    assert keys.jwks_fetch_count() == fetched
+
+
+def test_an_unreachable_jwks_is_a_503_and_the_failure_is_not_kept(api_client, restartable_identity_service, settings):
+    from ecom_common.auth import keys
+
+    identity = restartable_identity_service
+    valid = sign_token(identity.private_key_pem, is_staff=True)
+    good_url = settings.JWT_JWKS_URL
+    settings.JWT_JWKS_URL = "http://127.0.0.1:9/.well-known/jwks.json"  # nothing listens there
+    keys.jwks_reset()
+
+    unreachable = _read(api_client, valid)
+    settings.JWT_JWKS_URL = good_url
+    settings.JWKS_FAILURE_RETRY_SECONDS = 0
+    after = _read(api_client, valid)
+
+    assert unreachable.status_code == 503
+    assert unreachable.json()["errors"][0]["code"] == "identity_unavailable"
+    assert after.status_code == 200  # the failure was not cached
+
+
+@pytest.mark.parametrize("body", ["not json", '{"keys": "nope"}', '{"keys": [{"kty": "RSA"}]}'])
+def test_a_malformed_jwks_is_a_503_not_a_500(api_client, settings, body, tmp_path):
+    import http.server
+    import threading
+
+    from ecom_common.auth import keys
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.JWT_PUBLIC_KEY = ""
+    settings.JWT_JWKS_URL = f"http://127.0.0.1:{server.server_port}/jwks.json"
+    keys.jwks_reset()
+    try:
+        response = _read(api_client, sign_token(generate_private_key_pem(), headers={"kid": "k"}))
+    finally:
+        server.shutdown()
+
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["code"] == "identity_unavailable"

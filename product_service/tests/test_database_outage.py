@@ -8,6 +8,7 @@ PostgreSQL restart), then pointed back.
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.test import Client
@@ -58,7 +59,7 @@ def test_an_api_request_while_the_database_is_down_is_a_503_in_the_error_format(
 def test_a_page_outside_the_api_while_the_database_is_down_is_a_503_in_the_error_format():
     # Given a signed-in admin session: the admin reads it from the database
     client = Client(raise_request_exception=False)
-    client.cookies["sessionid"] = "a" * 32
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
 
     with database_unreachable():
         response = client.get("/admin/products/")

@@ -21,17 +21,24 @@ def _invalid_token() -> ValidationError:
     )
 
 
+def recipient_data(user: User) -> dict:
+    """Whom the notification service writes to: what every ``user.*`` event carries."""
+    return {"user_id": str(user.pk), "email": user.email, "name": user.get_full_name()}
+
+
 # -- verification -------------------------------------------------------------------------------
+def verification_data(user: User) -> dict:
+    """``user.registered``'s and ``user.verification_requested``'s data: with a fresh token."""
+    return {**recipient_data(user), "token": account_tokens.email_verification_token(user)}
+
+
 @transaction.atomic
 def email_verification_request(*, user: User) -> None:
-    """Announces ``user.verification_requested`` with a fresh token (on registration, and when the
-    customer asks again). An address already verified is a ConflictError."""
+    """Announces ``user.verification_requested`` with a fresh token (the customer asks again; the
+    first came with ``user.registered``). An address already verified is a ConflictError."""
     if user.email_verified:
         raise ConflictError("This address is verified already.", code="already_verified")
-    event_publish(
-        type="user.verification_requested",
-        data={"user_id": str(user.pk), "email": user.email, "token": account_tokens.email_verification_token(user)},
-    )
+    event_publish(type="user.verification_requested", data=verification_data(user))
 
 
 @transaction.atomic
@@ -45,7 +52,7 @@ def email_verify(*, token: str) -> User:
         raise _invalid_token()
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
-    event_publish(type="user.email_verified", data={"user_id": str(user.pk), "email": user.email})
+    event_publish(type="user.email_verified", data=recipient_data(user))
     return user
 
 
@@ -59,7 +66,7 @@ def password_reset_request(*, email: str) -> None:
         return
     event_publish(
         type="user.password_reset_requested",
-        data={"user_id": str(user.pk), "email": user.email, "token": account_tokens.password_reset_token(user)},
+        data={**recipient_data(user), "token": account_tokens.password_reset_token(user)},
     )
 
 
@@ -71,7 +78,7 @@ def _password_set(*, user: User, password: str, field: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     sessions_end(user=user)
-    event_publish(type="user.password_changed", data={"user_id": str(user.pk), "email": user.email})
+    event_publish(type="user.password_changed", data=recipient_data(user))
 
 
 def sessions_end(*, user: User) -> int:

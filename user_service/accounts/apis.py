@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from accounts import sign_in_guard
 from accounts.models import Address
 from accounts.selectors import address_list
 from accounts.serializers import (
@@ -64,6 +65,9 @@ class AuthViewSet(ApiViewSet):
     )
     @action(detail=False, methods=["post"])
     def token(self, request):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if isinstance(email, str) and email:
+            sign_in_guard.sign_in_check(email)  # a locked account: 429 account_locked
         return Response(self._validated_tokens())
 
     @extend_schema(

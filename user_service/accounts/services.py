@@ -32,20 +32,23 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         # A savepoint, so that losing a race for the same email leaves any outer transaction usable.
         with transaction.atomic():
             user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
-            event_publish(type="user.registered", data={"user_id": str(user.id), "email": user.email})
-            account_flows.email_verification_request(user=user)  # the welcome mail's link
+            # The welcome mail's link verifies the address: the event carries its token.
+            event_publish(type="user.registered", data=account_flows.verification_data(user))
             return user
     except IntegrityError as exc:
         raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")}) from exc
 
 
+@transaction.atomic
 def user_update(*, user: User, data: dict[str, Any]) -> User:
-    """Changes the caller's own profile: names only (email and staff flags are not self-service)."""
+    """Changes the caller's own profile: names only (email and staff flags are not self-service).
+    ``user.updated`` tells the services that keep a copy (the notifications' recipients)."""
     fields = [field for field in ("first_name", "last_name") if field in data]
     for field in fields:
         setattr(user, field, data[field])
     if fields:
         user.save(update_fields=fields)
+        event_publish(type="user.updated", data=account_flows.recipient_data(user))
     return user
 
 

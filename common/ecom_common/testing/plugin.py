@@ -110,6 +110,21 @@ def staff_client(access_token_for):
     return client
 
 
+@pytest.fixture
+def admin_client_logged_in(client, db):
+    """A test client signed in to this service's admin as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    from ecom_common.testing.admin import admin_force_login
+
+    user_model = get_user_model()
+    fields = {"email": "admin@example.com", "password": None}
+    if user_model.USERNAME_FIELD != "email":
+        fields["username"] = "admin"  # the other services' shadow users are keyed by username
+    admin_force_login(client, user_model.objects.create_superuser(**fields))
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (throttle counters, cached pages)."""
@@ -126,6 +141,7 @@ class IdentityService:
 
     def __init__(self, url: str, var_dir):
         self.url = url
+        self.var_dir = var_dir
         self.private_key_pem = (var_dir / "jwt" / "private.pem").read_text()
 
     def register_and_login(self, email: str, password: str = "a-Strong-passw0rd") -> dict:
@@ -163,5 +179,5 @@ def verify_with_identity_service(settings, identity_service):
     settings.JWT_PUBLIC_KEY = ""
     settings.IDENTITY_SERVICE_URL = identity_service.url
     settings.JWT_JWKS_URL = f"{identity_service.url}/.well-known/jwks.json"
-    keys._jwks_client.cache_clear()  # noqa: SLF001 - a test resets the module's cache
+    keys.jwks_reset()
     return identity_service

@@ -5,6 +5,8 @@ so a new service cannot forget the probes, the error format, the request id, the
 throttling or its database isolation.
 """
 
+import uuid
+
 import psycopg
 import pytest
 from django.conf import settings
@@ -31,6 +33,7 @@ __all__ = [
     "test_request_id_is_made_when_absent",
     "test_role_cannot_read_another_services_schema",
     "test_tables_live_in_the_service_schema",
+    "test_the_staff_summary_is_for_staff_only_and_counts_the_event_bus",
     "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
     "test_unknown_url_is_404_in_the_error_format",
     "test_unknown_url_under_a_routed_prefix_is_404_in_the_error_format_in_debug_too",
@@ -231,3 +234,39 @@ def test_role_cannot_read_another_services_schema(other):
         pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"permission denied for schema {other}"),
     ):
         conn.execute(f'SELECT * FROM "{other}".django_migrations')
+
+
+def _token(jwt_test_private_key, *, is_staff: bool) -> str:
+    """A token this service accepts: the identity service looks its users up, so there the
+    token names a real account."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from ecom_common.auth import keys
+    from ecom_common.service_registry import IDENTITY
+    from ecom_common.testing.plugin import sign_token
+
+    claims = {"is_staff": is_staff}
+    if settings.SERVICE_NAME == IDENTITY:
+        user = get_user_model().objects.create_user(f"{uuid.uuid4().hex[:8]}@example.com", None, is_staff=is_staff)
+        claims["user_id"] = str(user.pk)
+    return sign_token(keys.private_key_pem() or jwt_test_private_key, **claims)
+
+
+@pytest.mark.django_db
+def test_the_staff_summary_is_for_staff_only_and_counts_the_event_bus(api_client, jwt_test_private_key):
+    from django.conf import settings
+
+    from ecom_common.models import DeadLetter
+
+    DeadLetter.objects.create(handler="h", event_id=uuid.uuid4(), event_type="x.y", envelope={}, error="boom")
+    url = "/internal/staff-summary/"
+
+    anonymous = api_client.get(url)
+    customer = api_client.get(url, headers={"Authorization": f"Bearer {_token(jwt_test_private_key, is_staff=False)}"})
+    staff = api_client.get(url, headers={"Authorization": f"Bearer {_token(jwt_test_private_key, is_staff=True)}"})
+
+    assert (anonymous.status_code, customer.status_code, staff.status_code) == (401, 403, 200)
+    body = staff.json()
+    assert (body["service"], body["dead_letters_open"]) == (settings.SERVICE_NAME, 1)
+    assert isinstance(body["outbox_backlog"], int) and isinstance(body["figures"], dict)

@@ -11,7 +11,9 @@ from django.urls import reverse
 __all__ = [
     "pytestmark",
     "test_customer_account_cannot_sign_in_to_the_admin",
+    "test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck",
     "test_shadow_user_follows_the_identity_account",
+    "test_signing_out_revokes_the_sessions_refresh_token",
     "test_staff_sign_in_to_the_admin_with_their_identity_account",
     "test_wrong_password_is_refused_by_the_admin",
 ]
@@ -65,3 +67,55 @@ def test_customer_account_cannot_sign_in_to_the_admin(client, verify_with_identi
 
     assert response.status_code == 200
     assert not get_user_model().objects.exists()
+
+
+def _identity_sql(identity, statement: str, params=()) -> None:
+    """Changes the identity service's own database, as its staff would in its admin."""
+    import sqlite3
+
+    with sqlite3.connect(identity.var_dir / "user.sqlite3") as connection:
+        connection.execute(statement, params)
+
+
+def _new_staff(identity) -> str:
+    import uuid
+
+    from ecom_common.testing.processes import manage, service_env
+
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.com"
+    env = service_env(ECOM_VAR_DIR=str(identity.var_dir), ECOM_ADMIN_EMAIL=email, ECOM_ADMIN_PASSWORD="Staff-passw0rd")
+    manage("user", "ensure_admin", env={"DJANGO_SETTINGS_MODULE": "user_service.settings.local", **env})
+    return email
+
+
+@pytest.mark.parametrize("change", ["is_staff = 0", "is_active = 0"])
+def test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck(
+    client, verify_with_identity_service, settings, change
+):
+    identity = verify_with_identity_service
+    email = _new_staff(identity)
+    _sign_in(client, email, "Staff-passw0rd")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    _identity_sql(identity, f"UPDATE accounts_user SET {change} WHERE email = ?", (email,))
+    trusted = client.get(reverse("admin:index"))  # within the interval: still the signed-in status
+    settings.STAFF_RECHECK_SECONDS = 0  # the interval has passed
+    refused = client.get(reverse("admin:index"))
+
+    assert trusted.status_code == 200
+    assert refused.status_code == 302
+    assert refused["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:index")).status_code == 302  # signed out for good
+
+
+def test_signing_out_revokes_the_sessions_refresh_token(client, verify_with_identity_service, settings):
+    import requests
+
+    identity = verify_with_identity_service
+    _sign_in(client, identity.staff_email, identity.staff_password)
+    refresh = client.session["identity_refresh"]
+
+    client.post(reverse("admin:logout"))
+
+    response = requests.post(f"{identity.url}/api/auth/token/refresh/", json={"refresh": refresh}, timeout=10)
+    assert response.status_code == 401

@@ -14,6 +14,7 @@ globals().update(
         api_description="Stock per product, reservations and movements.",
     )
 )
+STAFF_SUMMARY_FIGURES = "stock.dashboard.figures"  # the order admin's dashboard
 
 # ---------------------------------------------------------------------------
 # Stock: reservations and low-stock alerts (see stock/services.py)

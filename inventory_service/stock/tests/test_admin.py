@@ -1,7 +1,6 @@
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from stock import services
 from stock.tests.factories import ReservationFactory
@@ -9,13 +8,6 @@ from stock.tests.factories import ReservationFactory
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/inventory/stock"
-
-
-@pytest.fixture
-def admin_client_logged_in(client):
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=None)
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -114,3 +106,74 @@ def test_reservation_page_shows_the_warehouses_it_took_from(admin_client_logged_
     assert ["East coast (east)" in rows[0], ">1<" in rows[0], "West coast (west)" in rows[1], ">2<" in rows[1]] == [
         True
     ] * 4
+
+
+# ---------------------------------------------------------------------------
+# Adjust and transfer from a stock's page, each with its reason
+# ---------------------------------------------------------------------------
+def _stock_in_two_warehouses():
+    from stock.warehouses import warehouse_create
+
+    warehouse_create(code="main", name="Main", country="US", priority=10)
+    warehouse_create(code="eu", name="Europe", country="DE", priority=20)
+    stock = services.stock_adjust(variant_id=uuid.uuid4(), delta=10, reason="delivery", actor="system")
+    return stock, stock.variant_id
+
+
+def test_staff_adjust_stock_with_a_reason_and_a_double_submit_counts_once(admin_client_logged_in):
+    from stock.models import StockMovement
+
+    stock, variant_id = _stock_in_two_warehouses()
+    page = admin_client_logged_in.get(f"{ADMIN}/stock/{variant_id}/change/").content.decode()
+    form = admin_client_logged_in.get(f"{ADMIN}/stock/{variant_id}/adjust/")
+    body = {
+        "warehouse": "eu",
+        "delta": 4,
+        "reason": "found in the back",
+        "key": str(form.context["form"].initial["key"]),
+    }
+
+    done = admin_client_logged_in.post(f"{ADMIN}/stock/{variant_id}/adjust/", body, follow=True)
+    admin_client_logged_in.post(f"{ADMIN}/stock/{variant_id}/adjust/", body)
+
+    assert "Transfer between warehouses" in page
+    assert "+4 unit(s) in eu: found in the back." in done.content.decode()
+    stock.refresh_from_db()
+    assert stock.on_hand == 14
+    movement = StockMovement.objects.get(reason="found in the back")
+    assert (movement.warehouse.code, movement.on_hand_delta, movement.actor) == ("eu", 4, "admin")
+
+
+def test_a_transfer_of_more_than_is_available_is_refused_on_the_form(admin_client_logged_in):
+    stock, variant_id = _stock_in_two_warehouses()
+    body = {
+        "from_warehouse": "main",
+        "to_warehouse": "eu",
+        "quantity": 11,
+        "reason": "rebalance",
+        "key": str(uuid.uuid4()),
+    }
+
+    refused = admin_client_logged_in.post(f"{ADMIN}/stock/{variant_id}/transfer/", body)
+    moved = admin_client_logged_in.post(
+        f"{ADMIN}/stock/{variant_id}/transfer/", {**body, "quantity": 6, "key": str(uuid.uuid4())}, follow=True
+    )
+
+    assert refused.status_code == 200
+    assert "Not enough stock in main" in refused.content.decode()
+    assert "6 unit(s) moved from main to eu." in moved.content.decode()
+    stock.refresh_from_db()
+    assert stock.on_hand == 10
+    assert {p.warehouse.code: p.on_hand for p in stock.warehouse_stocks.all()} == {"main": 4, "eu": 6}
+
+
+def test_the_dashboard_lists_the_variants_at_or_below_their_threshold():
+    from stock.dashboard import figures
+
+    low = services.stock_adjust(variant_id=uuid.uuid4(), delta=2, reason="", actor="system")
+    services.stock_adjust(variant_id=uuid.uuid4(), delta=50, reason="", actor="system")
+
+    assert figures() == {
+        "low_stock_count": 1,
+        "low_stock": [{"variant_id": str(low.variant_id), "available": 2, "threshold": low.low_stock_threshold}],
+    }

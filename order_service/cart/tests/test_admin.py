@@ -1,16 +1,6 @@
-import pytest
-from django.contrib.auth import get_user_model
-
 from cart.tests.factories import CartItemFactory
 
 ADMIN = "/admin/orders/cart"
-
-
-@pytest.fixture
-def admin_client_logged_in(client):
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=None)
-    client.force_login(admin)
-    return client
 
 
 def test_admin_pages_load(admin_client_logged_in):

@@ -15,6 +15,7 @@ globals().update(
         api_description="Cart, checkout and orders; orchestrates the checkout saga.",
     )
 )
+STAFF_SUMMARY_FIGURES = "orders.dashboard.figures"  # the order admin's dashboard
 
 # Order.cancel_reason and a status change's reason share one choice set: one enum in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_settings

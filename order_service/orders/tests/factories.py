@@ -26,3 +26,19 @@ def order_placed(*, user_id: str | None = None, quantity: int = 2, product=None)
         payment_token="tok_visa",
         items=[{"product_id": product.product_id, "quantity": quantity}],
     )
+
+
+def items_of(order: Order) -> list[dict]:
+    """The lines as the order events should carry them."""
+    return [
+        {
+            "variant_id": str(line.variant_id),
+            "product_id": str(line.product_id),
+            "quantity": line.quantity,
+            "sku": line.sku,
+            "name": line.name,
+            "unit_price": str(line.unit_price),
+            "line_total": str(line.line_total),
+        }
+        for line in order.lines.all()
+    ]

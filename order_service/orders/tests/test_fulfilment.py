@@ -11,7 +11,7 @@ from cart.tests.factories import CatalogVariantFactory
 from ecom_common.testing.events import deliver, event_envelope, published_data
 from orders.models import Order, OrderReturn, OrderStatus
 from orders.services import order_place, order_transition
-from orders.tests.factories import ADDRESS, order_placed
+from orders.tests.factories import ADDRESS, items_of, order_placed
 
 
 def url(order: Order, action: str = "") -> str:
@@ -137,10 +137,7 @@ def test_staff_mark_a_shipped_order_delivered(confirmed, staff_client):
             "order_id": str(confirmed.id),
             "user_id": str(confirmed.user_id),
             "delivered_at": confirmed.delivered_at.isoformat(),
-            "items": [
-                {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
-                for line in confirmed.lines.all()
-            ],
+            "items": items_of(confirmed),
         }
     ]
 

@@ -10,7 +10,7 @@ from ecom_common.models import InboxEvent
 from ecom_common.testing.events import deliver, event_envelope, published, published_data
 from orders.models import CheckoutSaga, Order, SagaState
 from orders.services import saga_expire_overdue
-from orders.tests.factories import order_placed
+from orders.tests.factories import items_of, order_placed
 
 
 @pytest.fixture
@@ -39,13 +39,6 @@ def state(order: Order) -> tuple:
     return order.status, order.cancel_reason, order.saga.state, history
 
 
-def items_of(order: Order) -> list[dict]:
-    return [
-        {"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": line.quantity}
-        for line in order.lines.all()
-    ]
-
-
 def cancelled_data(order: Order, reason: str, previous_status: str = "pending") -> dict:
     return {
         "order_id": str(order.id),
@@ -53,6 +46,8 @@ def cancelled_data(order: Order, reason: str, previous_status: str = "pending") 
         "reason": reason,
         "previous_status": previous_status,
         "items": items_of(order),
+        "total": str(order.total),
+        "currency": order.currency,
     }
 
 

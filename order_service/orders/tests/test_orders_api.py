@@ -7,7 +7,7 @@ import pytest
 from ecom_common.testing.events import published_data
 from orders.models import OrderStatus
 from orders.services import order_transition
-from orders.tests.factories import order_placed
+from orders.tests.factories import items_of, order_placed
 
 ORDERS_URL = "/api/orders/"
 
@@ -108,14 +108,15 @@ def test_owner_cancels_a_pending_order(customer_client, customer_id):
         ("pending", None),
         ("cancelled", "customer_request"),
     ]
-    line = order.lines.get()
     assert published_data("order.cancelled") == [
         {
             "order_id": str(order.id),
             "user_id": customer_id,
             "reason": "customer_request",
             "previous_status": "pending",
-            "items": [{"variant_id": str(line.variant_id), "product_id": str(line.product_id), "quantity": 3}],
+            "items": items_of(order),
+            "total": str(order.total),
+            "currency": order.currency,
         }
     ]
 

@@ -3,7 +3,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from cart.tests.factories import CatalogVariantFactory
 from orders.services import order_place
@@ -20,13 +19,6 @@ CALIFORNIA = {
     "postal_code": "95014",
     "country": "US",
 }
-
-
-@pytest.fixture
-def admin_client_logged_in(client):
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=None)
-    client.force_login(admin)
-    return client
 
 
 @pytest.fixture

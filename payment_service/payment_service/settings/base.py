@@ -12,6 +12,7 @@ globals().update(
         api_description="Payments and refunds through a provider interface.",
     )
 )
+STAFF_SUMMARY_FIGURES = "payments.dashboard.figures"  # the order admin's dashboard
 CELERY_BEAT_SCHEDULE = {
     "payment-charge-resume-stalled": {
         "task": "payments.tasks.payment_charge_resume_stalled_task",

@@ -1,17 +1,9 @@
 import pytest
-from django.contrib.auth import get_user_model
 
 from payments.providers.sandbox import SandboxProvider
 from payments.tests.factories import PaymentFactory
 
 ADMIN = "/admin/payments/payments"
-
-
-@pytest.fixture
-def admin_client_logged_in(client):
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=None)
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize("page", ["payment/", "sandboxcharge/", "paymentorder/"])

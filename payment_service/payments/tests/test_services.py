@@ -83,6 +83,7 @@ def test_tok_visa_succeeds_and_publishes_payment_succeeded():
     assert published_data("payment.succeeded") == [
         {
             "order_id": str(payment.order_id),
+            "user_id": str(payment.user_id),
             "payment_id": str(payment.id),
             "amount": "19.99",
             "currency": "USD",
@@ -102,6 +103,7 @@ def test_tok_charge_declined_fails_and_publishes_payment_failed_declined():
     assert published_data("payment.failed") == [
         {
             "order_id": str(payment.order_id),
+            "user_id": str(payment.user_id),
             "payment_id": str(payment.id),
             "amount": "7.00",
             "currency": "USD",
@@ -138,6 +140,7 @@ def test_processing_error_fails_with_processing_error_after_the_last_attempt(set
     assert published_data("payment.failed") == [
         {
             "order_id": str(payment.order_id),
+            "user_id": str(payment.user_id),
             "payment_id": str(payment.id),
             "amount": "3.00",
             "currency": "USD",
@@ -250,6 +253,7 @@ def test_cancel_after_success_refunds_and_publishes_payment_refunded():
     assert published_data("payment.refunded") == [
         {
             "order_id": str(payment.order_id),
+            "user_id": str(payment.user_id),
             "payment_id": str(payment.id),
             "amount": "12.00",
             "currency": "USD",
@@ -371,3 +375,15 @@ def test_a_retried_charge_after_the_timeout_finds_the_first_one_and_charges_once
 
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
     assert SandboxCharge.objects.count() == 1
+
+
+def test_the_dashboard_figures_count_the_last_weeks_outcomes():
+    from payments.dashboard import figures
+    from payments.tests.factories import PaymentFactory
+
+    PaymentFactory(status=Payment.Status.SUCCEEDED)
+    PaymentFactory(status=Payment.Status.REFUNDED)
+    PaymentFactory(status=Payment.Status.FAILED)
+    PaymentFactory(status=Payment.Status.PROCESSING)
+
+    assert figures() == {"payments_7d_succeeded": 2, "payments_7d_failed": 1, "payment_success_rate_7d": 0.667}

@@ -2,7 +2,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -35,13 +34,6 @@ def _variants_form(*variants, initial: int | None = None) -> dict:
             elif value is not False:
                 data[f"variants-{index}-{field}"] = str(value)
     return data
-
-
-@pytest.fixture
-def admin_client_logged_in(client):
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=None)
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize(

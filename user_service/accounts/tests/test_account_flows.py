@@ -33,8 +33,9 @@ def register(api_client, email="ada@example.com") -> User:
 # ---------------------------------------------------------------------------
 def test_registering_sends_a_verification_token_that_verifies_the_address_once(api_client):
     user = register(api_client)
-    [requested] = published_data("user.verification_requested")
+    [requested] = published_data("user.registered")
     assert (requested["user_id"], requested["email"]) == (str(user.id), "ada@example.com")
+    assert published_data("user.verification_requested") == []  # the welcome mail has the link
 
     first = api_client.post("/api/auth/verify-email/", {"token": requested["token"]})
     again = api_client.post("/api/auth/verify-email/", {"token": requested["token"]})
@@ -50,7 +51,7 @@ def test_registering_sends_a_verification_token_that_verifies_the_address_once(a
     ]
     user.refresh_from_db()
     assert user.email_verified
-    assert published_data("user.email_verified") == [{"user_id": str(user.id), "email": "ada@example.com"}]
+    assert published_data("user.email_verified") == [{"user_id": str(user.id), "email": "ada@example.com", "name": ""}]
     me = APIClient()
     me.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(me, email=user.email)['access']}")
     assert me.get("/api/users/me/").json()["email_verified"] is True
@@ -58,7 +59,7 @@ def test_registering_sends_a_verification_token_that_verifies_the_address_once(a
 
 def test_an_expired_or_forged_verification_token_is_refused(api_client, settings):
     user = register(api_client)
-    token = last_token("user.verification_requested")
+    token = last_token("user.registered")
     settings.EMAIL_VERIFICATION_TIMEOUT_SECONDS = -1
 
     expired = api_client.post("/api/auth/verify-email/", {"token": token})
@@ -86,7 +87,7 @@ def test_the_token_leaves_the_outbox_once_published(api_client):
     register(api_client)
     outbox_publish_pending()
 
-    [row] = OutboxEvent.objects.filter(type="user.verification_requested")
+    [row] = OutboxEvent.objects.filter(type="user.registered")
     assert row.published_at is not None
     assert row.envelope["data"]["token"] == "[scrubbed once published]"
 
@@ -119,7 +120,9 @@ def test_a_reset_sets_the_password_once_and_ends_every_session(api_client, user)
     old = api_client.post("/api/auth/token/", {"email": user.email, "password": DEFAULT_PASSWORD})
     new = api_client.post("/api/auth/token/", {"email": user.email, "password": NEW_PASSWORD})
     assert (old.status_code, new.status_code) == (401, 200)
-    assert published_data("user.password_changed") == [{"user_id": str(user.id), "email": user.email}]
+    assert published_data("user.password_changed") == [
+        {"user_id": str(user.id), "email": user.email, "name": user.get_full_name()}
+    ]
 
 
 def test_a_weak_new_password_is_refused_and_the_token_still_works(api_client, user):
@@ -182,12 +185,18 @@ def test_reset_mails_to_one_address_are_throttled_whoever_asks(monkeypatch, user
 
 def test_a_verification_link_stops_working_when_the_address_changes(api_client):
     user = register(api_client)
-    token = last_token("user.verification_requested")
+    token = last_token("user.registered")
     User.objects.filter(pk=user.pk).update(email="other@example.com", date_joined=timezone.now() - timedelta(days=1))
 
     response = api_client.post("/api/auth/verify-email/", {"token": token})
 
     assert response.status_code == 400
+
+
+def test_a_profile_change_is_announced_with_the_new_name(user_client, user):
+    user_client.patch("/api/users/me/", {"first_name": "Ada", "last_name": "Lovelace"}, format="json")
+
+    assert published_data("user.updated") == [{"user_id": str(user.id), "email": user.email, "name": "Ada Lovelace"}]
 
 
 def test_one_client_asking_for_many_addresses_is_throttled(monkeypatch, db):
@@ -209,3 +218,50 @@ def test_the_mail_requests_announce_in_their_own_transaction_outside_any_test_on
 
     assert (resent.status_code, reset.status_code) == (202, 202)
     assert [len(published_data(t)) for t in ("user.verification_requested", "user.password_reset_requested")] == [1, 1]
+
+
+# ---------------------------------------------------------------------------
+# The pages the mails link to
+# ---------------------------------------------------------------------------
+def test_the_verification_link_opens_a_page_whose_button_verifies(api_client, client):
+    user = register(api_client)
+    link = f"/account/verify-email/?token={last_token('user.registered')}"
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Confirm my address" in page.content.decode()
+    user.refresh_from_db()
+    assert not user.email_verified  # opening the link (a mail scanner) changes nothing
+
+    done = client.post(link, {"token": last_token("user.registered")})
+    again = client.post(link, {"token": last_token("user.registered")})
+
+    assert "Thank you: your address is confirmed." in done.content.decode()
+    assert "This link is invalid or has expired; ask for a new one." in again.content.decode()
+    user.refresh_from_db()
+    assert user.email_verified
+
+
+def test_the_reset_link_opens_a_page_that_sets_the_password_once(api_client, client, user):
+    api_client.post("/api/auth/password-reset/", {"email": user.email})
+    token = last_token("user.password_reset_requested")
+
+    differ = client.post(
+        "/account/password-reset/", {"token": token, "new_password": NEW_PASSWORD, "new_password_again": "x"}
+    )
+    weak = client.post(
+        "/account/password-reset/", {"token": token, "new_password": "123", "new_password_again": "123"}
+    )
+    done = client.post(
+        "/account/password-reset/", {"token": token, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    )
+    reused = client.post(
+        "/account/password-reset/", {"token": token, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    )
+
+    assert "The two passwords differ." in differ.content.decode()
+    assert "This password is too short." in weak.content.decode()
+    assert "Your password is changed" in done.content.decode()
+    assert "This link is invalid or has expired" in reused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)

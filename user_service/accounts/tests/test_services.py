@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from accounts import account_tokens
 from accounts.models import Address, User
 from accounts.services import address_create, address_update, user_admin_ensure, user_register, user_update
 from accounts.tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
@@ -108,7 +109,10 @@ def test_database_refuses_two_defaults_for_one_user():
 def test_registering_publishes_user_registered():
     user = user_register(email="New@Example.com", password="a-Strong-passw0rd")
 
-    assert published_data("user.registered") == [{"user_id": str(user.id), "email": "new@example.com"}]
+    [registered] = published_data("user.registered")
+    token = registered.pop("token")  # the welcome mail's verification link
+    assert registered == {"user_id": str(user.id), "email": "new@example.com", "name": ""}
+    assert account_tokens.email_verification_user(token) == user
 
 
 def test_a_refused_registration_publishes_nothing():

@@ -18,7 +18,10 @@ globals().update(
 # ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Users sign in against this database; the shared SSO backend is for the other services' admins.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+# After this many failed sign-ins in a row, an account is locked for ACCOUNT_LOCKOUT_SECONDS.
+ACCOUNT_LOCKOUT_FAILURES = env.int("ACCOUNT_LOCKOUT_FAILURES", default=10)
+ACCOUNT_LOCKOUT_SECONDS = env.int("ACCOUNT_LOCKOUT_SECONDS", default=900)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,0 +1,5 @@
+"""Production: the service's settings plus the shared hardening of ecom_common.production_settings."""
+
+# ruff: noqa: I001 - the order is the point: the shared hardening overrides base
+from .base import *  # noqa: F403
+from ecom_common.production_settings import *  # noqa: F403 - after base, so it wins
