@@ -366,10 +366,11 @@ def test_unknown_route_is_the_contracts_404(client):
     assert response.json() == NOT_FOUND
 
 
-def test_metrics_are_not_routed(client):
-    response = client.get("/metrics")
+def test_metrics_and_the_staff_summaries_are_not_routed(client):
+    for path in ("/metrics", "/internal/staff-summary/"):
+        response = client.get(path)
 
-    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), path
 
 
 def test_request_body_over_the_limit_is_413_in_the_error_format(client):

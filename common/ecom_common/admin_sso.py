@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model, logout, user_logged_in, user_log
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import receiver
@@ -194,12 +195,26 @@ def staff_access_recheck(request) -> bool:
     signed out everywhere): the identity service is asked again once STAFF_RECHECK_SECONDS have
     passed, with the session's refresh token, whose new pair carries the current claims; the
     shadow user follows them. While the identity service cannot be reached the session stays
-    (an outage there does not sign every admin out) and the next request asks again."""
+    (an outage there does not sign every admin out) and the next request asks again.
+
+    Refresh tokens are single use: of the requests of one session arriving together, one asks
+    (a cache lock) and the others go on; one that lost a race anyway finds the session holding
+    the pair its twin got, and is not signed out for it."""
     refresh = request.session.get(SESSION_REFRESH)
     if not refresh:
         return False  # a session from before re-checking: sign in again
     if time.time() - request.session.get(SESSION_CHECKED_AT, 0) < settings.STAFF_RECHECK_SECONDS:
         return True
+    lock = f"staff_recheck:{request.session.session_key}"
+    if not cache.add(lock, 1, timeout=10):
+        return True  # another request of this session is asking right now
+    try:
+        return _recheck(request, refresh)
+    finally:
+        cache.delete(lock)
+
+
+def _recheck(request, refresh: str) -> bool:
     try:
         response = requests.post(
             f"{settings.IDENTITY_SERVICE_URL}/api/auth/token/refresh/",
@@ -215,9 +230,20 @@ def staff_access_recheck(request) -> bool:
     tokens = response.json() if response.status_code == 200 else None
     claims = _staff_claims(tokens)
     if claims is None:
-        return False
+        # Refused: not staff any more, or this token was traded by a twin request just now.
+        return response.status_code == 401 and _rotated_meanwhile(request, refresh)
     staff_shadow_user_sync(claims=claims)
     _session_keep(request, tokens)
+    return True
+
+
+def _rotated_meanwhile(request, refresh: str) -> bool:
+    """Whether another request of this session already traded ``refresh`` for a new pair."""
+    stored = type(request.session)(request.session.session_key).load()
+    if stored.get(SESSION_REFRESH, refresh) == refresh:
+        return False
+    for key in (SESSION_REFRESH, SESSION_ACCESS, SESSION_CHECKED_AT):
+        request.session[key] = stored[key]
     return True
 
 

@@ -202,7 +202,8 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: the admin's base_site.html, greeting staff by name (not an id).
+        "DIRS": [Path(__file__).resolve().parent / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

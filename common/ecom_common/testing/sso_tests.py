@@ -12,6 +12,7 @@ __all__ = [
     "pytestmark",
     "test_customer_account_cannot_sign_in_to_the_admin",
     "test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck",
+    "test_requests_of_one_session_rechecking_together_keep_it_signed_in",
     "test_shadow_user_follows_the_identity_account",
     "test_signing_out_revokes_the_sessions_refresh_token",
     "test_staff_sign_in_to_the_admin_with_their_identity_account",
@@ -37,6 +38,9 @@ def test_staff_sign_in_to_the_admin_with_their_identity_account(client, verify_w
     assert client.get(reverse("admin:index")).status_code == 200
     shadow = get_user_model().objects.get(email=identity.staff_email)
     assert (shadow.is_staff, shadow.is_superuser, shadow.has_usable_password()) == (True, True, False)
+    # The header greets them by e-mail (their account has no name), not by the shadow's user id.
+    assert f"<strong>{identity.staff_email}</strong>" in client.get(reverse("admin:index")).content.decode()
+    assert f"<strong>{shadow.username}</strong>" not in client.get(reverse("admin:index")).content.decode()
 
 
 def test_shadow_user_follows_the_identity_account(client, verify_with_identity_service):
@@ -119,3 +123,37 @@ def test_signing_out_revokes_the_sessions_refresh_token(client, verify_with_iden
 
     response = requests.post(f"{identity.url}/api/auth/token/refresh/", json={"refresh": refresh}, timeout=10)
     assert response.status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_of_one_session_rechecking_together_keep_it_signed_in(client, verify_with_identity_service, settings):
+    # Refresh tokens are single use: two requests re-checking at once must not sign the session out.
+    import threading
+
+    from django.test import Client
+
+    identity = verify_with_identity_service
+    _sign_in(client, identity.staff_email, identity.staff_password)
+    cookies = client.cookies
+    settings.STAFF_RECHECK_SECONDS = 0
+    start, answers = threading.Barrier(4), []
+
+    def admin_page():
+        from django.db import connection
+
+        twin = Client()
+        twin.cookies = cookies
+        start.wait()
+        try:
+            answers.append(twin.get(reverse("admin:index")).status_code)
+        finally:
+            connection.close()  # the thread's own connection, or the test database cannot be dropped
+
+    threads = [threading.Thread(target=admin_page) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [200, 200, 200, 200]
+    assert client.get(reverse("admin:index")).status_code == 200
