@@ -58,6 +58,7 @@ run: seed
 servers:
 	scripts/ensure-servers
 	scripts/ensure-nginx
+	scripts/ensure-chromium
 
 test: install servers
 	scripts/test-all

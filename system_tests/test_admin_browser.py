@@ -1,0 +1,96 @@
+"""The admins as a member of staff uses them: Debian's Chromium, driven by Playwright, through the
+gateway (scripts/ensure-chromium installs the browser; Playwright downloads none).
+
+Signing in to one admin leaves the others signed in; a confirmed order cancelled from the order
+admin shows as refunded in the payments admin; the order admin's dashboard counts the orders the
+test placed.
+"""
+
+import re
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+STAFF = ("admin@example.com", "admin-password")
+
+
+@pytest.fixture(scope="module")
+def gateway(stack):
+    return stack.start_gateway("gateway-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, gateway, slug: str) -> None:
+    page.goto(f"{gateway.url}/admin/{slug}/")
+    assert "/login/" in page.url  # the admin asks first
+    page.fill("#id_username", STAFF[0])
+    page.fill("#id_password", STAFF[1])
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{gateway.url}/admin/{slug}/")
+
+
+def test_signing_in_to_one_admin_leaves_the_other_signed_in(page, gateway):
+    sign_in(page, gateway, "products")
+    sign_in(page, gateway, "orders")
+
+    page.goto(f"{gateway.url}/admin/products/")
+
+    assert page.url == f"{gateway.url}/admin/products/"
+    assert page.locator("#site-name").inner_text() == "Catalog admin"
+    assert page.locator("#user-tools strong").text_content() == STAFF[0]  # greeted by e-mail, not an id
+
+
+def test_a_confirmed_order_cancelled_in_the_order_admin_is_refunded_in_the_payments_admin(page, gateway, shop):
+    customer = shop.customer()
+    order = shop.final_order(customer, shop.place(customer, shop.product(price="18.00"))["id"])
+    assert order["status"] == "confirmed"
+
+    sign_in(page, gateway, "orders")
+    page.goto(f"{gateway.url}/admin/orders/orders/order/{order['id']}/change/")
+    page.click("text=Cancel and refund")
+    assert "voids the payment or refunds all of it: 18.00 USD" in page.inner_text("#content")
+    page.click("input[value='Yes, cancel and refund']")
+    assert f"Order {order['id']} cancelled: 18.00 USD will be refunded" in page.inner_text(".messagelist")
+
+    shop.settled_payments(customer, order["id"], {"refunded"})
+    sign_in(page, gateway, "payments")
+    page.goto(f"{gateway.url}/admin/payments/payments/payment/?q={order['id']}")
+    row = page.locator("#result_list tbody tr")
+    assert row.count() == 1
+    assert "Refunded" in row.inner_text() and "18.00" in row.inner_text()
+
+
+def test_the_dashboard_counts_the_orders_the_test_placed(page, gateway, shop):
+    sign_in(page, gateway, "orders")
+    before = int(page.inner_text("#orders-today"))
+    customer = shop.customer()
+    product = shop.product(price="3.00")
+    for _ in range(3):
+        shop.final_order(customer, shop.place(customer, product)["id"])
+
+    page.reload()
+
+    assert int(page.inner_text("#orders-today")) == before + 3
+    assert re.fullmatch(r"\d+% \(\d+ of \d+\)", page.inner_text("#payment-success"))
+    for service in ("product", "order", "user", "payment", "inventory", "notification"):
+        assert page.locator(f"#service-{service} .dead-letters").count() == 1  # every service answered
