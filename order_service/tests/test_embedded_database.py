@@ -1,12 +1,12 @@
 """The embedded default (SQLite, several processes on one file) under concurrent writes: each
 transaction that reads and then writes waits for the others instead of failing."""
 
-import threading
 import time
 
 from django.db.utils import ConnectionHandler, OperationalError
 
 from ecom_common.settings import sqlite_config
+from ecom_common.testing.concurrency import race
 
 
 def test_concurrent_read_then_write_transactions_on_the_embedded_database_all_commit(tmp_path, django_db_blocker):
@@ -17,12 +17,11 @@ def test_concurrent_read_then_write_transactions_on_the_embedded_database_all_co
         cursor.execute("CREATE TABLE counter (value INTEGER NOT NULL)")
         cursor.execute("INSERT INTO counter VALUES (0)")
     handler["default"].close()
-    start, failures = threading.Barrier(8), []
+    failures = []
 
     def increment():
         connection = ConnectionHandler({"default": sqlite_config(tmp_path / "embedded.sqlite3")})["default"]
         try:
-            start.wait()
             with connection.cursor() as cursor:
                 # What transaction.atomic does on SQLite: BEGIN, in the configured mode.
                 connection._start_transaction_under_autocommit()
@@ -37,11 +36,7 @@ def test_concurrent_read_then_write_transactions_on_the_embedded_database_all_co
             connection.close()
 
     # when
-    threads = [threading.Thread(target=increment) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(increment, [()] * 8)
 
     # then: no "database is locked", and no increment lost
     try:

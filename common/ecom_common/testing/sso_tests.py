@@ -128,32 +128,22 @@ def test_signing_out_revokes_the_sessions_refresh_token(client, verify_with_iden
 @pytest.mark.django_db(transaction=True)
 def test_requests_of_one_session_rechecking_together_keep_it_signed_in(client, verify_with_identity_service, settings):
     # Refresh tokens are single use: two requests re-checking at once must not sign the session out.
-    import threading
-
     from django.test import Client
+
+    from ecom_common.testing.concurrency import race
 
     identity = verify_with_identity_service
     _sign_in(client, identity.staff_email, identity.staff_password)
     cookies = client.cookies
     settings.STAFF_RECHECK_SECONDS = 0
-    start, answers = threading.Barrier(4), []
+    answers = []
 
     def admin_page():
-        from django.db import connection
-
         twin = Client()
         twin.cookies = cookies
-        start.wait()
-        try:
-            answers.append(twin.get(reverse("admin:index")).status_code)
-        finally:
-            connection.close()  # the thread's own connection, or the test database cannot be dropped
+        answers.append(twin.get(reverse("admin:index")).status_code)
 
-    threads = [threading.Thread(target=admin_page) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(admin_page, [()] * 4)
 
     assert answers == [200, 200, 200, 200]
     assert client.get(reverse("admin:index")).status_code == 200

@@ -1,14 +1,14 @@
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from ecom_common.errors import ConflictError
+from ecom_common.testing.concurrency import race
 from ecom_common.testing.events import published_data
 from stock import services
 from stock.models import InventoryOrder, Reservation, Stock, StockMovement
@@ -505,24 +505,16 @@ def test_the_database_refuses_negative_on_hand():
 def test_concurrent_reservations_never_oversell(stock_on_hand):
     # given: 10 on hand, 20 orders of one unit each racing for it
     stock = stock_on_hand(10)
-    start = threading.Barrier(20)
     errors = []
 
     def reserve_one():
         try:
-            start.wait()
             reserve(uuid.uuid4(), (stock, 1))
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=reserve_one) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(reserve_one, [()] * 20)
 
     # then
     assert errors == []

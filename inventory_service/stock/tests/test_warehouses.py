@@ -2,18 +2,17 @@
 adjustments and transfers per warehouse, and every invariant per warehouse and in total."""
 
 import random
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
 from ecom_common.errors import ConflictError
+from ecom_common.testing.concurrency import race
 from ecom_common.testing.events import published_data
 from stock import services, warehouses
 from stock.models import Reservation, ReservationAllocation, Stock, StockMovement, Warehouse, WarehouseStock
@@ -350,24 +349,16 @@ def test_an_oversell_storm_across_two_warehouses_takes_exactly_what_both_have():
     warehouses.warehouse_create(code="west", name="West", country="US", priority=20)
     variant_id = stocked(east=3, west=4)
     quantities = [1, 2] * 15
-    start = threading.Barrier(len(quantities))
     errors = []
 
     def order(quantity):
         try:
-            start.wait()
             reserve(uuid.uuid4(), variant_id, quantity)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=order, args=(quantity,)) for quantity in quantities]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(order, [(quantity,) for quantity in quantities])
 
     # then: every unit held once, none beyond what is there, in both warehouses
     assert errors == []
@@ -388,12 +379,10 @@ def test_transfers_racing_reservations_never_lose_or_double_a_unit():
     variant_id = stocked(east=10, west=10)
     jobs = [("transfer", "east", "west")] * 8 + [("transfer", "west", "east")] * 8 + [("reserve", None, None)] * 8
     random.shuffle(jobs)
-    start = threading.Barrier(len(jobs))
     outcomes, errors = Counter(), []
 
     def run(kind, source, destination):
         try:
-            start.wait()
             if kind == "reserve":
                 reserve(uuid.uuid4(), variant_id, 2)
             else:
@@ -405,15 +394,9 @@ def test_transfers_racing_reservations_never_lose_or_double_a_unit():
             outcomes["refused"] += 1  # the source had too few free units at that moment
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(run, jobs)
 
     # then: 20 units in all, every transfer a complete pair, the books agree
     assert errors == []

@@ -1,13 +1,12 @@
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from cart.tests.factories import CatalogVariantFactory
 from ecom_common.errors import ConflictError
+from ecom_common.testing.concurrency import race
 from ecom_common.testing.events import published
 from orders.models import CancelReason, CheckoutSaga, Order, OrderStatus
 from orders.services import order_place, order_transition, saga_expire_overdue
@@ -76,12 +75,10 @@ def test_concurrent_checkouts_with_one_key_make_one_order():
     # given
     product = CatalogVariantFactory()
     user_id, key = str(uuid.uuid4()), uuid.uuid4()
-    barrier = threading.Barrier(2)
     results, errors = [], []
 
     def place():
         try:
-            barrier.wait()
             order = order_place(
                 user_id=user_id,
                 idempotency_key=key,
@@ -92,15 +89,9 @@ def test_concurrent_checkouts_with_one_key_make_one_order():
             results.append(order.id)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=place) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(place, [()] * 2)
 
     # then
     assert errors == []

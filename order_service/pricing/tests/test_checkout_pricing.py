@@ -1,17 +1,16 @@
 """Pricing in the cart and at checkout against PostgreSQL: what the cart shows is what the order
 costs, voucher uses are taken once and given back on cancel, staff set the rules up."""
 
-import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from cart.tests.factories import CartFactory, CartItemFactory, CatalogVariantFactory
+from ecom_common.testing.concurrency import race
 from ecom_common.testing.events import published_data
 from orders.models import Order, OrderStatus
 from orders.services import order_cancel, order_cancel_if_pending, order_place, order_transition, saga_stock_reserved
@@ -207,11 +206,10 @@ def test_a_cancel_redelivered_gives_the_use_back_once(customer_id, shop):
 def test_fifty_concurrent_checkouts_with_a_single_use_voucher_use_it_exactly_once():
     book = CatalogVariantFactory(price=D("20.00"))
     Voucher.objects.create(code="ONCE", name="Once", kind="percentage", value=D("50"), usage_limit=1)
-    start, outcomes = threading.Barrier(50), []
+    outcomes = []
 
     def place():
         try:
-            start.wait()
             order = order_place(
                 user_id=str(uuid.uuid4()),
                 idempotency_key=uuid.uuid4(),
@@ -223,14 +221,8 @@ def test_fifty_concurrent_checkouts_with_a_single_use_voucher_use_it_exactly_onc
             outcomes.append(("placed", order.total))
         except Exception as error:  # noqa: BLE001 - the assertion below says which
             outcomes.append(("refused", getattr(error, "message_dict", repr(error))))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=place) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(place, [()] * 50)
 
     assert sorted(outcomes, key=str).count(("placed", D("10.00"))) == 1
     refusals = [detail for outcome, detail in outcomes if outcome == "refused"]
