@@ -218,7 +218,15 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Identity: every service but user_service verifies RS256 tokens locally
 # ---------------------------------------------------------------------------
-IDENTITY_SERVICE_URL = env("IDENTITY_SERVICE_URL", default="http://127.0.0.1:8003")
+# Where each service answers the others (the identity service's JWKS and sign-in, the dashboard's summaries): by default
+# this machine and the registry's ports; compose and k8s: http://<name>-service:8000.
+# ECOM_SERVICE_URLS ("payment=http://...,inventory=http://...") names any of them outright.
+ECOM_SERVICE_URL_TEMPLATE = env("ECOM_SERVICE_URL_TEMPLATE", default="http://127.0.0.1:{port}")
+SERVICE_URLS = {
+    service.name: ECOM_SERVICE_URL_TEMPLATE.format(port=service.port, host=service.host)
+    for service in service_registry.SERVICES
+} | env.dict("ECOM_SERVICE_URLS", default={})
+IDENTITY_SERVICE_URL = env("IDENTITY_SERVICE_URL", default=SERVICE_URLS[service_registry.IDENTITY])
 JWT_ISSUER = env("JWT_ISSUER", default="ecom-user-service")
 JWT_AUDIENCE = env("JWT_AUDIENCE", default="ecom")
 # A PEM public key; when empty the key is fetched from JWT_JWKS_URL and cached.
@@ -260,14 +268,6 @@ THROTTLE_ADMIN_SIGN_IN_RATE = env("THROTTLE_ADMIN_SIGN_IN_RATE", default="20/min
 # The service's own figures on the order admin's dashboard (ecom_common.staff_summary): a
 # service's base.py names its function.
 STAFF_SUMMARY_FIGURES = None
-# Where each service answers the others (the dashboard asks each for its summary): by default
-# this machine and the registry's ports; compose and k8s: http://<name>-service:8000.
-# ECOM_SERVICE_URLS ("payment=http://...,inventory=http://...") names any of them outright.
-ECOM_SERVICE_URL_TEMPLATE = env("ECOM_SERVICE_URL_TEMPLATE", default="http://127.0.0.1:{port}")
-SERVICE_URLS = {
-    service.name: ECOM_SERVICE_URL_TEMPLATE.format(port=service.port, host=service.host)
-    for service in service_registry.SERVICES
-} | env.dict("ECOM_SERVICE_URLS", default={})
 # How long an admin session trusts the staff status it signed in with before asking the identity
 # service again: a demoted or deactivated member of staff is signed out within this.
 STAFF_RECHECK_SECONDS = env.float("STAFF_RECHECK_SECONDS", default=30.0)

@@ -2,9 +2,8 @@
 
 from datetime import timedelta
 
-from ecom_common import service_registry
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import env, service_settings
+from ecom_common.settings import SERVICE_URLS, env, service_settings
 
 # SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
 # CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
@@ -31,9 +30,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_
 # A pending order not paid within this many seconds of checkout is cancelled (payment_timeout).
 ORDER_PAYMENT_TIMEOUT_SECONDS = env.int("ORDER_PAYMENT_TIMEOUT_SECONDS", default=120)
 # Where checkout reads a product its catalog copy has not heard of yet (cart/catalog.py).
-CATALOG_SERVICE_URL = env(
-    "CATALOG_SERVICE_URL", default=f"http://127.0.0.1:{service_registry.service('product').port}"
-)
+CATALOG_SERVICE_URL = env("CATALOG_SERVICE_URL", default=SERVICE_URLS["product"])
 # How many days after delivery a customer may return units of an order.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 # Checkout only for customers who verified their e-mail address (the access token's
