@@ -271,6 +271,21 @@ def test_network_policies_deny_ingress_by_default_and_let_only_the_gateway_reach
     assert policies["default-deny-ingress"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     web_sources = [rule["from"] for rule in policies["web-from-gateway"]["spec"]["ingress"]]
     assert web_sources == [[{"podSelector": {"matchLabels": {"app.kubernetes.io/component": "gateway"}}}]]
+    # The identity service's back-channel logout reaches every admin (web pods) on the service port.
+    backchannel = policies["web-from-user-web"]["spec"]
+    assert backchannel["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "web"}}
+    assert backchannel["ingress"] == [
+        {
+            "from": [
+                {
+                    "podSelector": {
+                        "matchLabels": {"app.kubernetes.io/name": "user-service", "app.kubernetes.io/component": "web"}
+                    }
+                }
+            ],
+            "ports": [{"port": 8000, "protocol": "TCP"}],
+        }
+    ]
 
 
 # ---------------------------------------------------------------- the gateway

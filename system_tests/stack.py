@@ -147,6 +147,9 @@ class Stack:
             DJANGO_DEBUG="False",
             ECOM_VAR_DIR=str(self.workdir / "var"),
             IDENTITY_SERVICE_URL=self.url("user"),
+            # The public address, as in a deployment: the staff sign in through this gateway.
+            SHOP_URL=self.public_url,
+            IDENTITY_PUBLIC_URL=self.public_url,
             ECOM_SERVICE_URLS=",".join(f"{name}={self.url(name)}" for name in SERVICES),
             ECOM_ADMIN_EMAIL="admin@example.com",
             ECOM_ADMIN_PASSWORD="admin-password",
@@ -235,10 +238,19 @@ class Stack:
         os.killpg(process.pid, sig)
         process.wait(timeout=30)
 
-    def start_gateway(self, name: str = "gateway", **render_options: str) -> Gateway:
+    @property
+    def public_url(self) -> str:
+        """The stack's SHOP_URL: the gateway ``public_gateway()`` starts, where staff sign in."""
+        return f"http://127.0.0.1:{self.ports['public-gateway']}"
+
+    def public_gateway(self) -> Gateway:
+        """The gateway at SHOP_URL, with the gateway's default settings (``start`` starts it)."""
+        return self._public_gateway
+
+    def start_gateway(self, name: str = "gateway", *, port: int | None = None, **render_options: str) -> Gateway:
         """nginx in front of this stack on a free port, rendered like `make run`'s; ``render_options``
         are gateway/render.py's (``rate="1r/m"``, ``burst="2"``, ...). Files in ``<workdir>/<name>/``."""
-        out, port = self.workdir / name, free_port()
+        out, port = self.workdir / name, port or free_port()
         render = [
             sys.executable,
             str(REPO / "gateway/render.py"),
@@ -267,7 +279,7 @@ class Stack:
 
     def start(self) -> "Stack":
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.ports = {service: free_port() for service in SERVICES}
+        self.ports = {service: free_port() for service in SERVICES} | {"public-gateway": free_port()}
         self.create_backing_stores()
         for service in SERVICES:
             self.manage(service, "migrate", "--no-input")
@@ -278,6 +290,7 @@ class Stack:
             self.start_worker(service)
         for service in SERVICES:
             wait_until(lambda s=service: self._healthy(s), timeout=60, message=f"{service} to answer /readyz")
+        self._public_gateway = self.start_gateway("public-gateway", port=self.ports["public-gateway"])
         return self
 
     def _healthy(self, service: str) -> bool:

@@ -16,9 +16,12 @@ from PIL import Image
 
 from system_tests.shop import ADDRESS, FINAL
 from system_tests.stack import REPO, wait_until
+from system_tests.staff import admin_open, sign_in_form
 
 pytestmark = pytest.mark.slow
 
+ADMIN_SLUGS = ("products", "orders", "users", "payments", "inventory", "notifications")
+ADMIN_SERVICES = ("product", "order", "user", "payment", "inventory", "notification")
 NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
 
 
@@ -424,7 +427,7 @@ def test_other_origins_get_no_cors_headers(client):
 
 def test_security_headers_deny_framing_except_the_admin(client):
     api = client.get("/api/products/")
-    admin = client.get("/admin/products/login/")
+    admin = client.get("/admin/users/login/")
 
     assert (api.headers["X-Frame-Options"], admin.headers["X-Frame-Options"]) == ("DENY", "SAMEORIGIN")
     assert admin.status_code == 200
@@ -440,9 +443,9 @@ def test_the_landing_page_links_the_api_the_docs_every_admin_and_the_mail(client
     page = client.get("/")
 
     assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
-    for slug in ("products", "orders", "users", "payments", "inventory", "notifications"):
+    for slug in ADMIN_SLUGS:
         assert f'href="/admin/{slug}/"' in page.text
-        assert client.get(f"/admin/{slug}/login/").status_code == 200
+        assert sign_in_form(client.get(f"/admin/{slug}/"))  # every admin leads to the sign-in
     assert 'href="/api/docs/"' in page.text and 'href="/api/products/"' in page.text
     assert "var/mail/" in page.text and "http://localhost:8025/" in page.text
 
@@ -532,38 +535,26 @@ def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client,
 
 # -- the admins ---------------------------------------------------------------------------------------
 def _admin_session(client, slug: str, session=None) -> requests.Session:
-    """Signed in to /admin/<slug>/ through the gateway with the staff account's password."""
-    session = session or requests.Session()
-    login = f"{client.url}/admin/{slug}/login/"
-    form = session.get(login, timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
-    answer = session.post(
-        login,
-        data={
-            "username": "admin@example.com",
-            "password": "admin-password",
-            "csrfmiddlewaretoken": csrf,
-            "next": f"/admin/{slug}/",
-        },
-        headers={"Referer": login},
-        timeout=10,
-        allow_redirects=False,
+    """Signed in to /admin/<slug>/ through the gateway (the identity service's form when it asks)."""
+    return admin_open(f"{client.url}/admin/{slug}/", session)
+
+
+def test_signing_in_once_signs_in_to_every_admin_and_signing_out_once_signs_out_of_all(client):
+    session = _admin_session(client, "products")  # the password, once
+    admins = [f"{client.url}/admin/{slug}/" for slug in ADMIN_SLUGS]
+
+    signed_in = [session.get(admin, timeout=30) for admin in admins]  # no form: the identity service knows us
+    cookies = set(session.cookies.keys())
+    csrf = session.cookies.get("order_csrftoken")
+    signed_out = session.post(
+        f"{client.url}/admin/orders/logout/", data={"csrfmiddlewaretoken": csrf}, headers={"Referer": admins[1]}
     )
-    assert (answer.status_code, answer.headers.get("Location")) == (302, f"/admin/{slug}/"), answer.text[:500]
-    return session
+    asked_again = [session.get(admin, timeout=30) for admin in admins]
 
-
-def test_signing_in_to_one_admin_leaves_the_others_signed_in(client):
-    session = _admin_session(client, "products")
-    _admin_session(client, "orders", session)
-
-    pages = [
-        session.get(f"{client.url}/admin/{slug}/", timeout=10, allow_redirects=False)
-        for slug in ("products", "orders")
-    ]
-
-    assert [page.status_code for page in pages] == [200, 200]
-    assert {"product_sessionid", "order_sessionid"} <= set(session.cookies.keys())  # one cookie each
+    assert [(page.status_code, page.url) for page in signed_in] == [(200, admin) for admin in admins]
+    assert {f"{name}_sessionid" for name in ADMIN_SERVICES} <= cookies  # one cookie each
+    assert sign_in_form(signed_out)  # out of the order admin, at the identity service's form
+    assert [sign_in_form(page) for page in asked_again] == [True] * len(admins)
 
 
 def _dashboard_figure(page: str, element_id: str) -> str:

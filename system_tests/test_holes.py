@@ -5,7 +5,6 @@ bought the moment staff create it, and two members of staff editing one product 
 checkout answer in its outage test, the checkout's limits in test_security and the fuzzer.)"""
 
 import random
-import re
 import signal
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ import requests
 from kombu import Connection
 
 from system_tests.stack import RABBIT, wait_until
+from system_tests.staff import admin_open
 
 pytestmark = pytest.mark.slow
 
@@ -158,7 +158,8 @@ def test_concurrent_api_edits_of_different_fields_of_one_product_keep_them_all(s
 
 def test_an_admin_edit_saved_over_a_later_change_is_refused_with_a_message(stack, shop):
     product = shop.product(price="10.00", stock=0)
-    first, second = _admin_session(stack), _admin_session(stack)
+    admin = f"{stack.url('product')}/admin/products/"
+    first, second = admin_open(admin), admin_open(admin)  # two members of staff, two browsers
     change_url = f"{stack.url('product')}/admin/products/catalog/product/{product}/change/"
     first_form, second_form = _change_form(first, change_url), _change_form(second, change_url)
 
@@ -172,21 +173,6 @@ def test_an_admin_edit_saved_over_a_later_change_is_refused_with_a_message(stack
     assert "This product was changed by someone else since you opened it" in refused.text
     final = requests.get(f"{stack.url('product')}/api/products/{product}/", timeout=10).json()
     assert (final["name"], final["price"]) == ("First editor's name", "10.00")
-
-
-def _admin_session(stack) -> requests.Session:
-    session = requests.Session()
-    login_url = f"{stack.url('product')}/admin/products/login/"
-    page = session.get(login_url, timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    signed_in = session.post(
-        login_url,
-        data={"csrfmiddlewaretoken": token, "username": "admin@example.com", "password": "admin-password"},
-        headers={"Referer": login_url},
-        timeout=30,
-    )
-    assert "/login/" not in signed_in.url, signed_in.text[:500]
-    return session
 
 
 class _FormFields(HTMLParser):

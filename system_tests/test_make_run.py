@@ -13,6 +13,7 @@ import requests
 
 from ecom_common.demo import DEMO_PRODUCTS, demo_product_id
 from system_tests.stack import REPO, wait_until
+from system_tests.staff import admin_open
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +27,7 @@ PORTS = {
     "inventory": 8005,
     "notification": 8006,
 }
+ADMIN_SLUGS = ("products", "orders", "users", "payments", "inventory", "notifications")
 ADDRESS = {
     "full_name": "Grace Hopper",
     "line1": "1 Navy Way",
@@ -258,6 +260,15 @@ def test_registering_through_the_gateway_writes_the_welcome_mail_whose_link_veri
     ).json()["access"]
     me = requests.get(f"{GATEWAY}/api/users/me/", headers={"Authorization": f"Bearer {access}"}, timeout=10).json()
     assert me["email_verified"] is True
+
+
+def test_staff_sign_in_once_through_the_gateway_and_every_admin_opens(make_run):
+    admins = [f"{GATEWAY}/admin/{slug}/" for slug in ADMIN_SLUGS]
+    session = admin_open(admins[0], credentials=("owner@example.com", "owner-password"))
+
+    pages = [session.get(admin, timeout=30) for admin in admins[1:]]
+
+    assert [(page.status_code, page.url) for page in pages] == [(200, admin) for admin in admins[1:]]
 
 
 def test_ctrl_c_stops_every_process(make_run):

@@ -1,8 +1,10 @@
-"""The event bus's tables, in every service's own schema: outbox, inbox and dead letters."""
+"""The tables every service has in its own schema: the event bus's outbox, inbox and dead
+letters, and when staff accounts last signed out of every admin."""
 
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 
 class OutboxEvent(models.Model):
@@ -73,3 +75,19 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ✗ {self.event_type} {self.event_id}"
+
+
+class StaffSignOut(models.Model):
+    """When a staff account last signed out of every admin (the identity service's back-channel
+    logout, ecom_common.admin_sso): this service's admin sessions of that account begun before
+    then are ended. The time is this service's own clock, like the sessions' start."""
+
+    user_id = models.CharField(primary_key=True, max_length=64, help_text="The identity service's user id.")
+    signed_out_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} signed out at {self.signed_out_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, *, user_id: str) -> None:
+        cls.objects.update_or_create(user_id=str(user_id), defaults={"signed_out_at": timezone.now()})

@@ -101,7 +101,7 @@ SERVICES: tuple[Service, ...] = (
         admin_slug="users",
         title="Identity",
         # /account/: the pages the links in the account mails open (verify, reset a password).
-        routes=("/api/auth/", "/api/users/", "/account/", "= /.well-known/jwks.json"),
+        routes=("/api/auth/", "/api/users/", "/account/", "= /.well-known/jwks.json", "/o/"),
     ),
     Service(
         name="payment",
@@ -124,10 +124,10 @@ SERVICES: tuple[Service, ...] = (
         title="Notifications",
         routes=("/api/notifications/",),
         # Where its e-mail goes on Kubernetes: a relay's address and login, from the Secret.
-        k8s_config=("SHOP_URL=https://shop.example.com", "DEFAULT_FROM_EMAIL=shop@shop.example.com"),
+        k8s_config=("DEFAULT_FROM_EMAIL=shop@shop.example.com",),
         k8s_secrets=("EMAIL_URL=smtp+tls://change-me:change-me@smtp.example.com:587",),
         # compose's mail catcher (its web UI on http://localhost:8025) unless .env names a relay.
-        compose_env=("EMAIL_URL: ${EMAIL_URL:-smtp://mailpit:1025}", "SHOP_URL: ${SHOP_URL:-http://localhost:8000}"),
+        compose_env=("EMAIL_URL: ${EMAIL_URL:-smtp://mailpit:1025}",),
     ),
 )
 NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)

@@ -227,6 +227,10 @@ SERVICE_URLS = {
     for service in service_registry.SERVICES
 } | env.dict("ECOM_SERVICE_URLS", default={})
 IDENTITY_SERVICE_URL = env("IDENTITY_SERVICE_URL", default=SERVICE_URLS[service_registry.IDENTITY])
+# The shop's public address, the gateway's (mail links; the staff sign-in's redirect URIs), and
+# where browsers reach the identity service's sign-in (by default through the gateway).
+SHOP_URL = env("SHOP_URL", default="http://127.0.0.1:8000").rstrip("/")
+IDENTITY_PUBLIC_URL = env("IDENTITY_PUBLIC_URL", default=SHOP_URL).rstrip("/")
 JWT_ISSUER = env("JWT_ISSUER", default="ecom-user-service")
 JWT_AUDIENCE = env("JWT_AUDIENCE", default="ecom")
 # A PEM public key; when empty the key is fetched from JWT_JWKS_URL and cached.
@@ -261,9 +265,15 @@ SIMPLE_JWT = {
     "VERIFYING_KEY": None,
 }
 
-# Staff sign in to every admin with their identity-service account (ecom_common.admin_sso).
-AUTHENTICATION_BACKENDS = ["ecom_common.admin_sso.IdentityServiceBackend"]
-# Sign-in attempts at an admin's login form per client address (then a 429 page).
+# Staff sign in to every admin with their identity-service account: OpenID Connect, this admin
+# the client "<service>-admin" (ecom_common.admin_sso; the endpoints follow IDENTITY_*_URL).
+AUTHENTICATION_BACKENDS = ["ecom_common.admin_sso.StaffOIDCBackend"]
+OIDC_RP_CLIENT_SECRET = ""  # a public client: PKCE and its registered redirect URIs bind the code
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 5
+# Sign-in attempts at the identity service's sign-in form per client address (then a 429 page).
 THROTTLE_ADMIN_SIGN_IN_RATE = env("THROTTLE_ADMIN_SIGN_IN_RATE", default="20/min")
 # The service's own figures on the order admin's dashboard (ecom_common.staff_summary): a
 # service's base.py names its function.

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from accounts import oidc
+
+        # The admins' OAuth clients follow the registry and SHOP_URL at every migrate.
+        post_migrate.connect(oidc.admin_clients_sync, sender=self)
         if settings.JWT_GENERATE_PRIVATE_KEY:
             from ecom_common.auth import keys
 

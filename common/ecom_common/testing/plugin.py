@@ -178,6 +178,7 @@ def verify_with_identity_service(settings, identity_service):
 
     settings.JWT_PUBLIC_KEY = ""
     settings.IDENTITY_SERVICE_URL = identity_service.url
+    settings.IDENTITY_PUBLIC_URL = identity_service.url  # the browser signs in there
     settings.JWT_JWKS_URL = f"{identity_service.url}/.well-known/jwks.json"
     keys.jwks_reset()
     return identity_service

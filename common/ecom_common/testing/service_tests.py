@@ -6,6 +6,7 @@ throttling or its database isolation.
 """
 
 import uuid
+from urllib.parse import parse_qsl
 
 import psycopg
 import pytest
@@ -19,7 +20,7 @@ from ecom_common.testing.servers import postgres_url
 from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
 __all__ = [
-    "test_admin_login_asks_for_an_email",
+    "test_admin_login_asks_for_an_email_at_the_identity_service",
     "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
     "test_authenticated_callers_are_throttled_per_user",
     "test_every_api_endpoint_is_an_api_viewset",
@@ -207,11 +208,34 @@ def test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate(a
 
 
 @pytest.mark.django_db
-def test_admin_login_asks_for_an_email(client):
-    response = client.get(reverse("admin:login"))
+def test_admin_login_asks_for_an_email_at_the_identity_service(client):
+    """The identity service's admin asks for the email and password; every other admin sends
+    the browser to it (OpenID Connect: authorization code, PKCE)."""
+    if settings.SERVICE_NAME == "user":
+        response = client.get(reverse("admin:login"))
+        assert response.status_code == 200
+        assert 'type="email" name="username"' in response.content.decode()
+        return
+    start = client.get(reverse("admin:login"), {"next": reverse("admin:index")})
+    authorize = client.get(start["Location"])
 
-    assert response.status_code == 200
-    assert 'type="email" name="username"' in response.content.decode()
+    assert start["Location"] == f"{reverse('oidc_authentication_init')}?next=%2Fadmin%2F{_slug()}%2F"
+    assert authorize.status_code == 302
+    url, query = authorize["Location"].split("?")
+    params = dict(parse_qsl(query))
+    assert url == f"{settings.IDENTITY_PUBLIC_URL}/o/authorize/"
+    assert (params["client_id"], params["response_type"], params["code_challenge_method"]) == (
+        f"{settings.SERVICE_NAME}-admin",
+        "code",
+        "S256",
+    )
+    assert params["redirect_uri"] == f"http://testserver/admin/{_slug()}/oidc/callback/"
+
+
+def _slug() -> str:
+    from ecom_common import service_registry
+
+    return service_registry.service(settings.SERVICE_NAME).admin_slug
 
 
 @pytest.mark.django_db

@@ -1,75 +1,104 @@
 """Staff single sign-on to the admin, run by every service except the identity service itself.
 
-These start the real user_service (the ``identity_service`` fixture) and sign in through the
-service's own admin login form.
+These start the real user_service (the ``identity_service`` fixture) and sign in as a browser
+does (``StaffBrowser``): this admin sends it to the identity service's sign-in page, which sends
+it back with a code that this service exchanges (OpenID Connect, PKCE).
 """
 
+import time
+import uuid
+
+import jwt
 import pytest
+import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
+
+from ecom_common.admin_sso import BACKCHANNEL_LOGOUT_EVENT, SESSION_ACCESS, SESSION_REFRESH
+from ecom_common.testing.sso import ADMIN_HOST, IdentityPage, StaffBrowser
 
 __all__ = [
     "pytestmark",
-    "test_customer_account_cannot_sign_in_to_the_admin",
+    "staff_browser",
+    "test_a_second_admin_session_signs_in_without_the_password",
+    "test_an_account_demoted_after_signing_in_there_gets_a_refusal_page_not_a_loop",
     "test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck",
+    "test_only_staff_get_past_the_identity_services_sign_in",
     "test_requests_of_one_session_rechecking_together_keep_it_signed_in",
     "test_shadow_user_follows_the_identity_account",
-    "test_signing_out_revokes_the_sessions_refresh_token",
-    "test_staff_sign_in_to_the_admin_with_their_identity_account",
-    "test_wrong_password_is_refused_by_the_admin",
+    "test_signing_out_here_signs_out_at_the_identity_service_and_ends_the_tokens",
+    "test_staff_sign_in_at_the_identity_service_and_land_in_this_admin",
+    "test_the_identity_services_backchannel_logout_ends_this_admins_sessions",
 ]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def _sign_in(client, email, password):
-    # The admin's login form posts `next`; without it Django would redirect to /accounts/profile/.
-    form = {"username": email, "password": password, "next": reverse("admin:index")}
-    return client.post(reverse("admin:login"), form)
+@pytest.fixture
+def staff_browser(verify_with_identity_service) -> StaffBrowser:
+    return StaffBrowser(verify_with_identity_service.url)
 
 
-def test_staff_sign_in_to_the_admin_with_their_identity_account(client, verify_with_identity_service):
+def _index() -> str:
+    return reverse("admin:index")
+
+
+def _is_admin_index(page) -> bool:
+    return page.status_code == 200 and "Site administration" in page.content.decode()
+
+
+def test_staff_sign_in_at_the_identity_service_and_land_in_this_admin(
+    client, staff_browser, verify_with_identity_service
+):
+    from rest_framework_simplejwt.tokens import AccessToken
+
     identity = verify_with_identity_service
 
-    response = _sign_in(client, identity.staff_email, identity.staff_password)
+    page = staff_browser.sign_in(client, _index(), identity.staff_email, identity.staff_password)
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert _is_admin_index(page)
     shadow = get_user_model().objects.get(email=identity.staff_email)
     assert (shadow.is_staff, shadow.is_superuser, shadow.has_usable_password()) == (True, True, False)
     # The header greets them by e-mail (their account has no name), not by the shadow's user id.
-    assert f"<strong>{identity.staff_email}</strong>" in client.get(reverse("admin:index")).content.decode()
-    assert f"<strong>{shadow.username}</strong>" not in client.get(reverse("admin:index")).content.decode()
+    assert f"<strong>{identity.staff_email}</strong>" in page.content.decode()
+    assert f"<strong>{shadow.username}</strong>" not in page.content.decode()
+    # The session holds the API's access token for the account, for calling the other services.
+    assert AccessToken(client.session[SESSION_ACCESS])["email"] == identity.staff_email
 
 
-def test_shadow_user_follows_the_identity_account(client, verify_with_identity_service):
+def test_a_second_admin_session_signs_in_without_the_password(client, staff_browser, verify_with_identity_service):
     identity = verify_with_identity_service
-    _sign_in(client, identity.staff_email, identity.staff_password)
+    staff_browser.sign_in(Client(), _index(), identity.staff_email, identity.staff_password)
+
+    page = staff_browser.sign_in(client, _index())  # no credentials: the identity service knows the browser
+
+    assert _is_admin_index(page)
+
+
+def test_shadow_user_follows_the_identity_account(client, staff_browser, verify_with_identity_service):
+    identity = verify_with_identity_service
+    staff_browser.sign_in(client, _index(), identity.staff_email, identity.staff_password)
     client.logout()
 
-    _sign_in(client, identity.staff_email, identity.staff_password)
+    staff_browser.sign_in(client, _index())
 
     assert get_user_model().objects.filter(email=identity.staff_email).count() == 1
 
 
-def test_wrong_password_is_refused_by_the_admin(client, verify_with_identity_service):
+@pytest.mark.parametrize("who", ["staff, wrong password", "a customer"])
+def test_only_staff_get_past_the_identity_services_sign_in(client, staff_browser, verify_with_identity_service, who):
     identity = verify_with_identity_service
+    email, password = identity.staff_email, "not-the-password"
+    if who == "a customer":
+        email, password = f"shopper-{uuid.uuid4().hex[:6]}@example.com", "a-Strong-passw0rd"
+        identity.register_and_login(email, password)
 
-    response = _sign_in(client, identity.staff_email, "not-the-password")
+    page = staff_browser.sign_in(client, _index(), email, password)
 
-    assert response.status_code == 200
-    assert "Please enter the correct email and password" in response.content.decode()
-    assert not get_user_model().objects.exists()
-
-
-def test_customer_account_cannot_sign_in_to_the_admin(client, verify_with_identity_service):
-    identity = verify_with_identity_service
-    identity.register_and_login("shopper@example.com", "a-Strong-passw0rd")
-
-    response = _sign_in(client, "shopper@example.com", "a-Strong-passw0rd")
-
-    assert response.status_code == 200
+    assert isinstance(page, IdentityPage) and page.status_code == 200
+    assert "Please enter the correct email and password for a staff account." in page.text
     assert not get_user_model().objects.exists()
 
 
@@ -82,8 +111,6 @@ def _identity_sql(identity, statement: str, params=()) -> None:
 
 
 def _new_staff(identity) -> str:
-    import uuid
-
     from ecom_common.testing.processes import manage, service_env
 
     email = f"staff-{uuid.uuid4().hex[:8]}@example.com"
@@ -92,48 +119,116 @@ def _new_staff(identity) -> str:
     return email
 
 
-@pytest.mark.parametrize("change", ["is_staff = 0", "is_active = 0"])
-def test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck(
-    client, verify_with_identity_service, settings, change
+def test_an_account_demoted_after_signing_in_there_gets_a_refusal_page_not_a_loop(
+    client, staff_browser, verify_with_identity_service
 ):
     identity = verify_with_identity_service
     email = _new_staff(identity)
-    _sign_in(client, email, "Staff-passw0rd")
-    assert client.get(reverse("admin:index")).status_code == 200
+    staff_browser.sign_in(Client(), _index(), email, "Staff-passw0rd")
+    _identity_sql(identity, "UPDATE accounts_user SET is_staff = 0 WHERE email = ?", (email,))
+
+    page = staff_browser.admin_get(client, _index())
+
+    assert page.status_code == 403
+    assert "did not sign you in to this admin" in page.content.decode()
+    assert not get_user_model().objects.filter(email=email, is_staff=True).exists()
+
+
+@pytest.mark.parametrize("change", ["is_staff = 0", "is_active = 0"])
+def test_demoted_or_deactivated_staff_are_signed_out_at_the_next_recheck(
+    client, staff_browser, verify_with_identity_service, settings, change
+):
+    identity = verify_with_identity_service
+    email = _new_staff(identity)
+    staff_browser.sign_in(client, _index(), email, "Staff-passw0rd")
+    assert client.get(_index()).status_code == 200
 
     _identity_sql(identity, f"UPDATE accounts_user SET {change} WHERE email = ?", (email,))
-    trusted = client.get(reverse("admin:index"))  # within the interval: still the signed-in status
+    trusted = client.get(_index())  # within the interval: still the signed-in status
     settings.STAFF_RECHECK_SECONDS = 0  # the interval has passed
-    refused = client.get(reverse("admin:index"))
+    refused = client.get(_index())
 
     assert trusted.status_code == 200
     assert refused.status_code == 302
     assert refused["Location"].startswith(reverse("admin:login"))
-    assert client.get(reverse("admin:index")).status_code == 302  # signed out for good
+    assert client.get(_index()).status_code == 302  # signed out for good
 
 
-def test_signing_out_revokes_the_sessions_refresh_token(client, verify_with_identity_service, settings):
-    import requests
+def test_signing_out_here_signs_out_at_the_identity_service_and_ends_the_tokens(
+    client, staff_browser, verify_with_identity_service
+):
+    identity = verify_with_identity_service
+    staff_browser.sign_in(client, _index(), identity.staff_email, identity.staff_password)
+    refresh = client.session[SESSION_REFRESH]
+
+    out = client.post(reverse("admin:logout"), HTTP_HOST=ADMIN_HOST)
+    ended = staff_browser.identity.get(out["Location"], allow_redirects=False, timeout=10)
+
+    assert out["Location"].startswith(f"{identity.url}/o/logout/?")
+    assert (ended.status_code, ended.headers["Location"]) == (302, f"http://{ADMIN_HOST}{_index()}")
+    refreshed = requests.post(
+        f"{identity.url}/o/token/",
+        data={"grant_type": "refresh_token", "refresh_token": refresh, "client_id": f"{settings.SERVICE_NAME}-admin"},
+        timeout=10,
+    )
+    assert (refreshed.status_code, refreshed.json()["error"]) == (400, "invalid_grant")
+    again = staff_browser.admin_get(client, _index())  # this admin, and the identity service, ask again
+    assert isinstance(again, IdentityPage) and 'name="password"' in again.text
+
+
+def _logout_token(private_pem: str, *, sub: str, audience: str) -> str:
+    from ecom_common.auth.keys import _public_jwk
+
+    now = int(time.time())
+    claims = {
+        "iss": settings.JWT_ISSUER,
+        "aud": audience,
+        "iat": now,
+        "exp": now + 120,
+        "jti": uuid.uuid4().hex,
+        "sub": sub,
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": _public_jwk(private_pem)["kid"]})
+
+
+def test_the_identity_services_backchannel_logout_ends_this_admins_sessions(
+    client, staff_browser, verify_with_identity_service
+):
+    from ecom_common.auth.keys import generate_private_key_pem
 
     identity = verify_with_identity_service
-    _sign_in(client, identity.staff_email, identity.staff_password)
-    refresh = client.session["identity_refresh"]
+    staff_browser.sign_in(client, _index(), identity.staff_email, identity.staff_password)
+    other_session = Client()
+    staff_browser.sign_in(other_session, _index())
+    sub = get_user_model().objects.get(email=identity.staff_email).username
+    own_client = f"{settings.SERVICE_NAME}-admin"
+    tokens = {
+        "forged": _logout_token(generate_private_key_pem(), sub=sub, audience=own_client),
+        "another admin's": _logout_token(identity.private_key_pem, sub=sub, audience="elsewhere-admin"),
+        "the identity service's": _logout_token(identity.private_key_pem, sub=sub, audience=own_client),
+    }
+    endpoint = reverse("oidc-backchannel-logout")
 
-    client.post(reverse("admin:logout"))
+    answers = {}
+    for name, token in tokens.items():
+        answers[name] = client.post(endpoint, {"logout_token": token}).status_code
+        if name != "the identity service's":
+            assert client.get(_index()).status_code == 200  # a refused token changes nothing
 
-    response = requests.post(f"{identity.url}/api/auth/token/refresh/", json={"refresh": refresh}, timeout=10)
-    assert response.status_code == 401
+    assert answers == {"forged": 400, "another admin's": 400, "the identity service's": 200}
+    assert [client.get(_index()).status_code, other_session.get(_index()).status_code] == [302, 302]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_requests_of_one_session_rechecking_together_keep_it_signed_in(client, verify_with_identity_service, settings):
+def test_requests_of_one_session_rechecking_together_keep_it_signed_in(
+    client, staff_browser, verify_with_identity_service, settings
+):
     # Refresh tokens are single use: two requests re-checking at once must not sign the session out.
-    from django.test import Client
-
     from ecom_common.testing.concurrency import race
 
     identity = verify_with_identity_service
-    _sign_in(client, identity.staff_email, identity.staff_password)
+    staff_browser.sign_in(client, _index(), identity.staff_email, identity.staff_password)
     cookies = client.cookies
     settings.STAFF_RECHECK_SECONDS = 0
     answers = []
@@ -141,9 +236,9 @@ def test_requests_of_one_session_rechecking_together_keep_it_signed_in(client, v
     def admin_page():
         twin = Client()
         twin.cookies = cookies
-        answers.append(twin.get(reverse("admin:index")).status_code)
+        answers.append(twin.get(_index()).status_code)
 
     race(admin_page, [()] * 4)
 
     assert answers == [200, 200, 200, 200]
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(_index()).status_code == 200

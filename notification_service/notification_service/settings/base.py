@@ -41,8 +41,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Shop <shop@localhost>")
 # ---------------------------------------------------------------------------
 # Notifications
 # ---------------------------------------------------------------------------
-# The shop's public address: the links in the mails point to its pages.
-SHOP_URL = env("SHOP_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The links in the mails point to SHOP_URL's pages (ecom_common.settings).
 SHOP_NAME = env("SHOP_NAME", default="Shop")
 # Where the links of the account mails lead ({shop} the SHOP_URL, {token} the link's token): by
 # default user_service's own pages; a storefront points them at its own.

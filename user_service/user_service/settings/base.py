@@ -1,5 +1,8 @@
 """Settings of user_service; the shared defaults come from ecom_common.settings."""
 
+from django.utils.functional import lazy
+
+from ecom_common.auth import keys
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
 from ecom_common.settings import VAR_DIR, env, service_settings
 
@@ -8,7 +11,7 @@ from ecom_common.settings import VAR_DIR, env, service_settings
 globals().update(
     service_settings(
         "user",
-        apps=["rest_framework_simplejwt.token_blacklist", "accounts"],
+        apps=["rest_framework_simplejwt.token_blacklist", "oauth2_provider", "accounts"],
         api_description="Accounts, addresses and JWT issuing (RS256, JWKS).",
     )
 )
@@ -29,6 +32,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 JWT_PRIVATE_KEY_FILE = env("JWT_PRIVATE_KEY_FILE", default=str(VAR_DIR / "jwt" / "private.pem"))
+
+# ---------------------------------------------------------------------------
+# Staff single sign-on: the OpenID provider of every other admin (accounts/oidc.py)
+# ---------------------------------------------------------------------------
+# Where the provider sends a browser that is not signed in: this admin's sign-in page.
+LOGIN_URL = "/admin/users/login/"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # One issuer, whichever address a request came in by (the browser's, or an admin's own call).
+    "OIDC_ISS_ENDPOINT": f"{IDENTITY_PUBLIC_URL}/o",  # noqa: F405
+    # ID tokens are signed with the JWT signing key, read when first needed.
+    "OIDC_RSA_PRIVATE_KEY": lazy(keys.private_key_pem, str)(),
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oidc.StaffOAuth2Validator",
+    "SCOPES": {"openid": "Sign in", "email": "Your e-mail address", "profile": "Your name"},
+    "PKCE_REQUIRED": True,
+    # The admins' access token is the API's JWT; refresh tokens are opaque, rotated at each use.
+    "ACCESS_TOKEN_GENERATOR": "accounts.oidc.jwt_access_token",
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()),  # noqa: F405
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()),  # noqa: F405
+    "ROTATE_REFRESH_TOKEN": True,
+    # http://localhost:<any port> matches a registered http://localhost redirect URI, as
+    # http://127.0.0.1 does (RFC 8252): `make run` and compose open the admins there.
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+}
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405 - ecom_common.settings'
