@@ -59,6 +59,7 @@ servers:
 	scripts/ensure-servers
 	scripts/ensure-nginx
 	scripts/ensure-chromium
+	scripts/ensure-prometheus
 
 test: install servers
 	scripts/test-all

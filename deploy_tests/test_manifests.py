@@ -104,8 +104,15 @@ def test_every_service_runs_web_worker_beat_and_migrate_in_compose(compose):
         assert "events_declare_topology" in " ".join(services[f"{name}-migrate"]["command"])
 
 
+# Images without a shell to run a check in; nothing depends on them (the observability profile).
+NO_HEALTHCHECK = {"otel-collector", "jaeger"}
+
+
 def test_every_compose_service_has_a_healthcheck_or_runs_once(compose):
     for name, service in compose["services"].items():
+        if name in NO_HEALTHCHECK:
+            assert not any(name in other.get("depends_on", {}) for other in compose["services"].values())
+            continue
         assert "healthcheck" in service or service.get("restart") == "no", name
         for dependency, condition in service.get("depends_on", {}).items():
             expected = (
@@ -246,7 +253,78 @@ def test_only_the_gateway_is_exposed_in_compose(compose):
         "gateway": ["8000:8000"],
         "rabbitmq": ["127.0.0.1:15672:15672"],  # management UI
         "mailpit": ["127.0.0.1:8025:8025"],  # the mail catcher's UI
+        # The observability profile's UIs, on this machine only.
+        "prometheus": ["127.0.0.1:9090:9090"],
+        "grafana": ["127.0.0.1:3000:3000"],
+        "jaeger": ["127.0.0.1:16686:16686"],
     }
+
+
+def test_the_services_accept_the_names_they_call_each_other_by(compose, base_manifests):
+    """The order admin's dashboard, the identity service's back-channel logout and Prometheus
+    reach every service at <name>-service:8000: each of those names must be an allowed host."""
+    hosts = {f"{name}-service" for name in SERVICES}
+    compose_default = re.fullmatch(
+        r"\$\{DJANGO_ALLOWED_HOSTS:-(.*)\}", compose["x-service-env"]["DJANGO_ALLOWED_HOSTS"]
+    )[1]
+    (ecom_config,) = [
+        doc for name, doc in by_kind(base_manifests, "ConfigMap").items() if name.startswith("ecom-config")
+    ]
+
+    assert hosts <= set(compose_default.split(","))
+    assert hosts <= set(ecom_config["data"]["DJANGO_ALLOWED_HOSTS"].split(","))
+
+
+def test_observability_profile_runs_prometheus_grafana_and_traces_through_a_collector(compose):
+    profiled = {
+        name for name, service in compose["services"].items() if "observability" in service.get("profiles", [])
+    }
+    prometheus = compose["services"]["prometheus"]
+
+    assert profiled == {"prometheus", "grafana", "otel-collector", "jaeger"}
+    assert "./ops/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    assert compose["x-service-env"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"
+    for mounted in (
+        volume.split(":")[0] for name in profiled for volume in compose["services"][name].get("volumes", [])
+    ):
+        assert (REPO_DIR / mounted).exists(), mounted
+
+
+def test_the_shipped_prometheus_config_passes_promtool_and_scrapes_every_service():
+    import shutil
+
+    import yaml
+
+    config_path = REPO_DIR / "ops/observability/prometheus.yml"
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: scripts/ensure-prometheus installs it"
+
+    checked = subprocess.run([promtool, "check", "config", str(config_path)], capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    configs = yaml.safe_load(config_path.read_text())["scrape_configs"][0]["static_configs"]
+    assert {(entry["targets"][0], entry["labels"]["service"]) for entry in configs} == {
+        (f"{name}-service:8000", name) for name in SERVICES
+    }
+
+
+def test_grafana_is_provisioned_with_both_data_sources_and_every_dashboard():
+    import json
+
+    import yaml
+
+    grafana = REPO_DIR / "ops/observability/grafana"
+    sources = yaml.safe_load((grafana / "provisioning/datasources/datasources.yaml").read_text())["datasources"]
+    dashboards = {path.name: json.loads(path.read_text()) for path in (grafana / "dashboards").glob("*.json")}
+
+    assert {(source["uid"], source["url"]) for source in sources} == {
+        ("prometheus", "http://prometheus:9090"),
+        ("jaeger", "http://jaeger:16686"),
+    }
+    assert sorted(dashboards) == ["catalog.json", "checkout-saga.json", "platform-overview.json"]
+    for board in dashboards.values():
+        assert board["panels"] and all(panel["targets"] and panel["targets"][0]["expr"] for panel in board["panels"])
+        assert len({panel["id"] for panel in board["panels"]}) == len(board["panels"])
 
 
 def test_only_the_gateway_is_exposed_in_kubernetes(dev_manifests):

@@ -46,6 +46,9 @@ DEFAULTS = {
     "trusted_proxies": "",
     # Strict-Transport-Security, where HTTPS is terminated in front of the gateway; empty: none.
     "hsts": "",
+    # Of the requests that come without a traceparent, the share whose new trace is marked
+    # sampled (the services' parent-based samplers then record it): 0 to 100.
+    "trace_sample_percent": "100",
 }
 
 # Inside a container: logs to the container's output, scratch files in /tmp (works as root or
@@ -149,6 +152,18 @@ def _real_ip(trusted_proxies: str) -> str:
     return "".join(lines) + "        real_ip_header X-Forwarded-For;\n        real_ip_recursive on;\n"
 
 
+def _trace_sampling(percent: str) -> str:
+    """split_clients entries: flags 01 (sampled) for ``percent`` of the new traces, else 00."""
+    share = float(percent)
+    if not 0 <= share <= 100:
+        raise ValueError(f"trace_sample_percent must be between 0 and 100, not {percent!r}")
+    if share == 100:
+        return '        * "01";\n'
+    if share == 0:
+        return '        * "00";\n'
+    return f'        {share:g}% "01";\n        * "00";\n'
+
+
 def render(values: dict) -> str:
     """The template with every placeholder filled from ``values`` (a missing one is an error)."""
     values = dict(values)
@@ -159,6 +174,7 @@ def render(values: dict) -> str:
     )
     values.setdefault("user_directive", "")
     values["real_ip"] = _real_ip(values.pop("trusted_proxies"))
+    values["trace_sampling"] = _trace_sampling(values.pop("trace_sample_percent"))
     hsts = values.pop("hsts")
     values["hsts_header"] = f'        add_header Strict-Transport-Security "{hsts}" always;\n' if hsts else ""
 
@@ -227,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--cors-origins", default=env("GATEWAY_CORS_ORIGINS"))
     local.add_argument("--trusted-proxies", default=env("GATEWAY_TRUSTED_PROXIES"))
     local.add_argument("--hsts", default=env("GATEWAY_HSTS"))
+    local.add_argument("--trace-sample-percent", default=env("GATEWAY_TRACE_SAMPLE_PERCENT"))
     committed = targets.add_parser("committed", help="render gateway/rendered/compose.conf and k8s.conf")
     committed.add_argument("--check", action="store_true", help="fail when a committed file differs")
     args = parser.parse_args(argv)
@@ -246,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             cors_origins=args.cors_origins,
             trusted_proxies=args.trusted_proxies,
             hsts=args.hsts,
+            trace_sample_percent=args.trace_sample_percent,
         )
         (args.out / "tmp").mkdir(parents=True, exist_ok=True)
         (args.out / "nginx.conf").write_text(text)

@@ -20,5 +20,5 @@ accesslog = "-"
 access_log_format = (
     '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", '
     '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
-    '"request_id": "%({x-request-id}o)s"}'
+    '"request_id": "%({x-request-id}o)s", "traceparent": "%({traceparent}i)s"}'
 )

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -269,6 +270,48 @@ def test_staff_sign_in_once_through_the_gateway_and_every_admin_opens(make_run):
     pages = [session.get(admin, timeout=30) for admin in admins[1:]]
 
     assert [(page.status_code, page.url) for page in pages] == [(200, admin) for admin in admins[1:]]
+
+
+STORM_SKUS = ("ACC-USBC-65", "ACC-BUDS-2", "HOM-KETL-17", "HOM-CHEF-8", "PHN-LITE-5")
+
+
+def test_an_embedded_checkout_storm_gets_no_5xx_and_every_order_ends(make_run):
+    """25 checkouts from 12 threads through the gateway, on SQLite and the filesystem broker: the
+    load that got 16-20 answers of 503 ("database is locked") before the embedded databases
+    waited for their write lock (WAL, IMMEDIATE transactions, a busy timeout)."""
+    customers = [_customer(GATEWAY) for _ in STORM_SKUS]
+    _checkout_and_wait(customers[0], STORM_SKUS[0], "tok_visa")  # the order service knows the products
+
+    def checkout(n: int) -> tuple[int, str | None]:
+        body = {
+            "items": [{"product_id": str(demo_product_id(STORM_SKUS[n % 5])), "quantity": 1}],
+            "shipping_address": ADDRESS,
+            "payment_token": "tok_visa",
+        }
+        headers = {**customers[n % 5], "Idempotency-Key": str(uuid.uuid4())}
+        answer = requests.post(f"{GATEWAY}/api/orders/", json=body, headers=headers, timeout=60)
+        return answer.status_code, answer.json().get("id") if answer.status_code == 201 else answer.text[:200]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(checkout, range(25)))
+
+    assert [status for status, _ in answers] == [201] * 25, answers
+    statuses = {}
+    for n, (_status, order_id) in enumerate(answers):
+        statuses[order_id] = wait_until(
+            lambda n=n, order_id=order_id: (
+                (
+                    order := requests.get(
+                        f"http://127.0.0.1:8002/api/orders/{order_id}/", headers=customers[n % 5], timeout=10
+                    ).json()
+                )["status"]
+                != "pending"
+                and order["status"]
+            ),
+            timeout=180,
+            message=f"order {order_id} to leave pending",
+        )
+    assert list(statuses.values()) == ["confirmed"] * 25
 
 
 def test_ctrl_c_stops_every_process(make_run):

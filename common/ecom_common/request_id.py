@@ -41,9 +41,12 @@ class RequestIdMiddleware:
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Adds ``request_id`` and ``service`` to every record, for the JSON formatter."""
+    """Adds ``request_id``, ``trace_id`` and ``service`` to every record, for the JSON formatter."""
 
     def filter(self, record):
+        from ecom_common.tracing import current_trace_id
+
         record.request_id = request_id_var.get()
+        record.trace_id = current_trace_id()
         record.service = getattr(settings, "SERVICE_NAME", None)
         return True

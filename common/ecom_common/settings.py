@@ -185,6 +185,7 @@ SHARED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "ecom_common.request_id.RequestIdMiddleware",
+    "ecom_common.tracing.TraceparentMiddleware",  # logs and events carry the request's trace
     # After the request id (its header is kept), before everything whose errors it formats.
     "ecom_common.errors.ErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -278,6 +279,9 @@ THROTTLE_ADMIN_SIGN_IN_RATE = env("THROTTLE_ADMIN_SIGN_IN_RATE", default="20/min
 # The service's own figures on the order admin's dashboard (ecom_common.staff_summary): a
 # service's base.py names its function.
 STAFF_SUMMARY_FIGURES = None
+# The service's own business metrics on /metrics (ecom_common.business_metrics): a service's
+# base.py names its function.
+BUSINESS_METRICS = None
 # How long an admin session trusts the staff status it signed in with before asking the identity
 # service again: a demoted or deactivated member of staff is signed out within this.
 STAFF_RECHECK_SECONDS = env.float("STAFF_RECHECK_SECONDS", default=30.0)
@@ -382,7 +386,7 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s %(trace_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },

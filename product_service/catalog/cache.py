@@ -21,11 +21,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from prometheus_client import Counter
 from rest_framework.request import Request
 
 from ecom_common.permissions import is_staff
 
 logger = logging.getLogger(__name__)
+
+# Per web process, like the request metrics beside it on /metrics: the hit ratio is
+# rate(hit) / rate(hit + miss) summed over the scraped processes.
+CACHE_LOOKUPS = Counter("ecom_catalog_cache_lookups", "Catalog cache lookups, hit or miss.", ["result"])
 
 GENERATION_KEY = "catalog:generation"
 
@@ -85,6 +90,7 @@ def cached_data(*, key: Callable[[], str], build: Callable[[], object]) -> objec
     except Exception:
         logger.exception("catalog cache read failed")
         return build()
+    CACHE_LOOKUPS.labels("miss" if data is None else "hit").inc()
     if data is None:
         data = build()
         try:

@@ -1,11 +1,23 @@
 """The event envelope of the contract: id, type, source, occurred_at, correlation_id,
-causation_id, version, data. JSON only; the type is the routing key."""
+causation_id, version, data, and the W3C traceparent of the work that wrote it (absent when
+there was none). JSON only; the type is the routing key."""
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-ENVELOPE_FIELDS = ("id", "type", "source", "occurred_at", "correlation_id", "causation_id", "version", "data")
+ENVELOPE_FIELDS = (
+    "id",
+    "type",
+    "source",
+    "occurred_at",
+    "correlation_id",
+    "causation_id",
+    "version",
+    "data",
+    "traceparent",
+)
+OPTIONAL_FIELDS = ("causation_id", "traceparent")
 
 
 class InvalidEnvelopeError(ValueError):
@@ -22,13 +34,17 @@ class Event:
     causation_id: str | None
     version: int
     data: dict = field(default_factory=dict)
+    traceparent: str | None = None
 
     @property
     def exchange(self) -> str:
         return exchange_for(self.type)
 
     def as_envelope(self) -> dict:
-        return {name: getattr(self, name) for name in ENVELOPE_FIELDS}
+        envelope = {name: getattr(self, name) for name in ENVELOPE_FIELDS}
+        if envelope["traceparent"] is None:
+            del envelope["traceparent"]
+        return envelope
 
 
 def exchange_for(event_type: str) -> str:
@@ -39,6 +55,8 @@ def exchange_for(event_type: str) -> str:
 def event_new(
     *, type: str, source: str, data: dict, correlation_id: str | None, causation_id: str | None, version: int = 1
 ) -> Event:
+    from ecom_common.tracing import current_traceparent
+
     event_id = str(uuid.uuid4())
     return Event(
         id=event_id,
@@ -49,13 +67,14 @@ def event_new(
         causation_id=causation_id,
         version=version,
         data=data,
+        traceparent=current_traceparent(),
     )
 
 
 def event_from_envelope(envelope) -> Event:
     if not isinstance(envelope, dict):
         raise InvalidEnvelopeError("an event envelope is a JSON object")
-    missing = [name for name in ENVELOPE_FIELDS if name not in envelope and name != "causation_id"]
+    missing = [name for name in ENVELOPE_FIELDS if name not in envelope and name not in OPTIONAL_FIELDS]
     if missing:
         raise InvalidEnvelopeError(f"envelope lacks {', '.join(missing)}")
     try:
@@ -64,4 +83,7 @@ def event_from_envelope(envelope) -> Event:
         raise InvalidEnvelopeError("envelope id is not a UUID") from exc
     if not isinstance(envelope["data"], dict) or "." not in str(envelope["type"]):
         raise InvalidEnvelopeError("envelope data must be an object and type <context>.<verb>")
-    return Event(**{name: envelope.get(name) for name in ENVELOPE_FIELDS})
+    from ecom_common.tracing import valid_traceparent
+
+    fields = {name: envelope.get(name) for name in ENVELOPE_FIELDS}
+    return Event(**{**fields, "traceparent": valid_traceparent(fields["traceparent"])})

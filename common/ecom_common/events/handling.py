@@ -21,6 +21,7 @@ from ecom_common.events.dead_letters import EVENT_HANDLE_TASK, dead_letter_recor
 from ecom_common.events.envelope import InvalidEnvelopeError, event_from_envelope
 from ecom_common.events.registry import handler_get, handler_names_for
 from ecom_common.models import InboxEvent
+from ecom_common.tracing import event_handling_span
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def handler_run(*, handler_name: str, envelope: dict) -> bool:
     if handler is None:
         raise UnknownHandlerError(handler_name)
     event = event_from_envelope(envelope)
-    with transaction.atomic():
+    # handling() and the span around the transaction, not inside it: what runs right after the
+    # commit (on_commit: a charge made in place, its events) is still this event's work, with
+    # its correlation id, as its cause, in its trace.
+    with handling(event), event_handling_span(event, handler_name), transaction.atomic():
         try:
             with transaction.atomic():
                 InboxEvent.objects.create(
@@ -51,12 +55,9 @@ def handler_run(*, handler_name: str, envelope: dict) -> bool:
         except IntegrityError:
             logger.info("duplicate event skipped", extra={"event_id": event.id, "handler": handler_name})
             return False
-        with handling(event):
-            handler(event)
-            # Inside handling(): the line carries the saga's correlation id as its request id.
-            logger.info(
-                "event applied", extra={"event_id": event.id, "event_type": event.type, "handler": handler_name}
-            )
+        handler(event)
+        # Inside handling(): the line carries the saga's correlation id as its request id.
+        logger.info("event applied", extra={"event_id": event.id, "event_type": event.type, "handler": handler_name})
     return True
 
 

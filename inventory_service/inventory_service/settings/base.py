@@ -15,6 +15,7 @@ globals().update(
     )
 )
 STAFF_SUMMARY_FIGURES = "stock.dashboard.figures"  # the order admin's dashboard
+BUSINESS_METRICS = "stock.metrics.metrics"  # on /metrics
 
 # ---------------------------------------------------------------------------
 # Stock: reservations and low-stock alerts (see stock/services.py)

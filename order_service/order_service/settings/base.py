@@ -15,6 +15,9 @@ globals().update(
     )
 )
 STAFF_SUMMARY_FIGURES = "orders.dashboard.figures"  # the order admin's dashboard
+BUSINESS_METRICS = "orders.metrics.metrics"  # on /metrics
+# The saga duration histogram on /metrics counts the checkouts that ended this recently.
+SAGA_METRICS_WINDOW_SECONDS = env.int("SAGA_METRICS_WINDOW_SECONDS", default=300)
 
 # Order.cancel_reason and a status change's reason share one choice set: one enum in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_settings

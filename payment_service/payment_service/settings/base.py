@@ -13,6 +13,7 @@ globals().update(
     )
 )
 STAFF_SUMMARY_FIGURES = "payments.dashboard.figures"  # the order admin's dashboard
+BUSINESS_METRICS = "payments.metrics.metrics"  # on /metrics
 CELERY_BEAT_SCHEDULE = {
     "payment-charge-resume-stalled": {
         "task": "payments.tasks.payment_charge_resume_stalled_task",

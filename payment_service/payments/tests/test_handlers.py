@@ -122,3 +122,20 @@ def test_declined_card_publishes_payment_failed_once(order_id):
 
     assert Payment.objects.get().status == Payment.Status.FAILED
     assert [data["reason"] for data in published_data("payment.failed")] == ["declined"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_charge_made_right_after_the_request_continues_the_sagas_correlation_and_trace(order_id):
+    from ecom_common.testing.events import published
+
+    envelope = payment_requested(order_id)
+    envelope["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+    deliver(envelope)  # committed for real: the charge runs right after, in this worker
+
+    (succeeded,) = published("payment.succeeded")
+    assert (succeeded["correlation_id"], succeeded["causation_id"], succeeded["traceparent"]) == (
+        envelope["correlation_id"],
+        envelope["id"],
+        envelope["traceparent"],
+    )

@@ -115,3 +115,21 @@ def test_a_missing_product_is_not_cached(api_client, staff_client, django_captur
 
     # then
     assert api_client.get(url).status_code == 200
+
+
+def test_cache_hits_and_misses_are_counted_on_metrics(api_client, client):
+    from ecom_common.testing.metrics import metric_samples
+
+    product = ProductFactory()
+    before = metric_samples(client)
+
+    for _ in range(3):
+        api_client.get(f"{PRODUCTS_URL}{product.id}/")
+
+    after = metric_samples(client)
+    grew = {
+        result: after[("ecom_catalog_cache_lookups_total", (("result", result),))]
+        - before.get(("ecom_catalog_cache_lookups_total", (("result", result),)), 0)
+        for result in ("hit", "miss")
+    }
+    assert grew == {"hit": 2, "miss": 1}
