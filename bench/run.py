@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from bench.footprint import make_run_footprint
 from system_tests.shop import ADDRESS, Shop
 from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, _answers, free_port, new_stack, wait_until
 
@@ -441,6 +442,8 @@ def main() -> int:
         for process in extra:
             os.killpg(process.pid, signal.SIGTERM)
         stack.stop()
+    print("make run's footprint (embedded, six services)...", flush=True)
+    footprint = make_run_footprint()
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -457,6 +460,7 @@ def main() -> int:
         "checkout": checkout,
         "completion_p99_over_2s_at": knee,
         "celery_noop": broker,
+        "make_run_footprint": footprint,
         "profile": profile,
         "duration_s": round(time.monotonic() - began, 1),
     }
@@ -547,6 +551,15 @@ def print_table(r: dict) -> None:
         )
     )
     rows.append(("celery no-op tasks/s", _fmt(b["tasks_per_s"]), "", "", "(broker ceiling)"))
+    f = r["make_run_footprint"]
+    if "skipped" in f:
+        rows.append(("make run footprint", f"skipped: {f['skipped']}", "", "", "≤ 1536 MiB RSS"))
+    else:
+        rows.append(
+            ("make run footprint", f"{f['rss_mib']} MiB RSS, {f['processes']} processes", "", "", "≤ 1536 MiB RSS")
+        )
+        for kind, entry in f["by_kind"].items():
+            rows.append((f"  {kind}", f"{entry['rss_mib']} MiB, {entry['processes']} processes", "", "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())

@@ -67,19 +67,23 @@ def procfile() -> str:
         "# The gateway (nginx, in the foreground) serves on :8000 with the config `make run` renders into\n",
         "# var/gateway/ (gateway/render.py local); its JSON access log is var/gateway/access.log.\n",
         "# Web processes serve on the registry's ports behind one proxy (NUM_PROXIES=1: throttling sees\n",
-        "# the client's IP); each worker consumes only its own service's queue (solo pool: one task at a\n",
-        "# time, and a prompt stop on Ctrl-C) and runs its beat schedule (-B).\n",
+        "# the client's IP), one gunicorn worker of 8 threads each (GUNICORN_WORKERS / _THREADS: a laptop's\n",
+        "# footprint; production's default is 2 x 4); each worker consumes only its own service's queue\n",
+        "# (solo pool: one task at a time, and a prompt stop on Ctrl-C) and runs its beat schedule in a\n",
+        "# thread (--beat-thread; compose and k8s run beat as a process of its own).\n",
         'gateway: PATH="$PATH:/usr/sbin" exec nginx -p "${ECOM_VAR_DIR:-var}/gateway" -c nginx.conf -e stderr -g "daemon off;"\n',
     ]
     for s in SERVICES:
         lines.append(
             f"{s.name}: cd {s.package} && NUM_PROXIES=1 DJANGO_SETTINGS_MODULE={s.package}.settings.local"
+            " GUNICORN_WORKERS=${GUNICORN_WORKERS:-1} GUNICORN_THREADS=${GUNICORN_THREADS:-8}"
             f" exec gunicorn {s.package}.wsgi -c ../ops/gunicorn.conf.py -b 127.0.0.1:{s.port}\n"
         )
     for s in SERVICES:
         lines.append(
             f"{s.name}-worker: cd {s.package} && exec celery -A {s.package}.celery_app worker -Q {s.package}"
-            f" -B -s ${{ECOM_VAR_DIR:-../var}}/celerybeat-{s.name} -P solo --without-gossip --without-mingle -l INFO\n"
+            f" --beat-thread -s ${{ECOM_VAR_DIR:-../var}}/celerybeat-{s.name} -P solo --without-gossip --without-mingle"
+            " -l INFO\n"
         )
     return "".join(lines)
 

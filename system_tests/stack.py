@@ -5,6 +5,7 @@ Used by the saga suite; nothing here is mocked. Logs go to ``var/system-tests/<r
 ``start_gateway()`` puts the nginx gateway (gateway/render.py's local target) in front of it.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -58,6 +59,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def json_lines(path: Path) -> list[dict]:
+    """The JSON log lines of a process's log file (other lines skipped)."""
+    lines = []
+    for text in path.read_text().splitlines():
+        if text.startswith("{"):
+            try:
+                lines.append(json.loads(text))
+            except json.JSONDecodeError:
+                continue
+    return lines
 
 
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.25, message: str = "condition"):

@@ -3,19 +3,17 @@ and worker (stack.start_gateway). Shopping end to end, the gateway's own answers
 CORS, docs) and the request id followed through every process a checkout touches."""
 
 import io
-import json
 import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 from PIL import Image
 
 from system_tests.shop import ADDRESS, FINAL
-from system_tests.stack import REPO, wait_until
+from system_tests.stack import REPO, json_lines, wait_until
 from system_tests.staff import admin_open, sign_in_form
 
 pytestmark = pytest.mark.slow
@@ -146,17 +144,6 @@ def client(gateway):
 @pytest.fixture(scope="module")
 def staff(client):
     return client.login("admin@example.com", "admin-password")
-
-
-def _log_lines(path: Path) -> list[dict]:
-    lines = []
-    for text in path.read_text().splitlines():
-        if text.startswith("{"):
-            try:
-                lines.append(json.loads(text))
-            except json.JSONDecodeError:
-                continue
-    return lines
 
 
 def _carries(line: dict, request_id: str) -> bool:
@@ -463,7 +450,7 @@ def test_the_client_address_comes_from_trusted_proxies_only(stack):
     # Behind a trusted proxy each client has its own budget, and the log names the client...
     assert statuses(trusting, "203.0.113.1") == [200, 200, 429]
     assert statuses(trusting, "203.0.113.2") == [200, 200, 429]
-    reads = [line for line in _log_lines(trusting.access_log) if line["uri"] == "/api/products/"]
+    reads = [line for line in json_lines(trusting.access_log) if line["uri"] == "/api/products/"]
     assert {line["remote_addr"] for line in reads} == {"203.0.113.1", "203.0.113.2"}
     # ...while a gateway facing clients directly ignores what a client claims to be.
     assert statuses(untrusting, "203.0.113.3") == [200, 200, 429]
@@ -508,7 +495,7 @@ def test_a_request_id_is_made_when_absent_and_reaches_the_service(client, gatewa
 
     assert len(request_id) == 32
     wait_until(
-        lambda: any(_carries(line, request_id) for line in _log_lines(stack.workdir / "product-web.log")),
+        lambda: any(_carries(line, request_id) for line in json_lines(stack.workdir / "product-web.log")),
         timeout=10,
         message="product's access log to carry the generated id",
     )
@@ -522,12 +509,12 @@ def test_a_checkout_request_id_is_in_the_log_of_every_process_it_touched(client,
     client.final_order(customer, response.json()["id"])
 
     assert response.headers["X-Request-ID"] == request_id
-    [entry] = [line for line in _log_lines(gateway.access_log) if line["request_id"] == request_id]
+    [entry] = [line for line in json_lines(gateway.access_log) if line["request_id"] == request_id]
     assert (entry["method"], entry["uri"], entry["status"]) == ("POST", "/api/orders/", 201)
     assert entry["upstream_addr"] == f"127.0.0.1:{stack.ports['order']}"
     for log in ("order-web", "order-worker", "inventory-worker", "payment-worker"):
         wait_until(
-            lambda log=log: any(_carries(line, request_id) for line in _log_lines(stack.workdir / f"{log}.log")),
+            lambda log=log: any(_carries(line, request_id) for line in json_lines(stack.workdir / f"{log}.log")),
             timeout=30,
             message=f"{log}.log to carry {request_id}",
         )

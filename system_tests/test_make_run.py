@@ -314,6 +314,22 @@ def test_an_embedded_checkout_storm_gets_no_5xx_and_every_order_ends(make_run):
     assert list(statuses.values()) == ["confirmed"] * 25
 
 
+def test_make_run_is_one_web_process_and_one_worker_per_service_with_beat_in_the_worker(make_run):
+    from bench.footprint import process_tree
+
+    commands = [command for _pid, _rss, command in process_tree(make_run.pid)]
+    printed = make_run.log_path.read_text()
+
+    for name in PORTS:
+        if name == "gateway":
+            continue
+        web = [c for c in commands if "gunicorn" in c and f"{name}_service.wsgi" in c]
+        workers = [c for c in commands if "celery" in c and f"{name}_service.celery_app" in c]
+        assert (len(web), len(workers)) == (2, 1), (name, web, workers)  # gunicorn's master and one worker
+        assert list(make_run.var_dir.glob(f"celerybeat-{name}*"))  # the beat thread keeps its schedule (dbm files)
+        assert f'"Scheduler: Sending due task outbox-sweep (ecom_common.outbox_relay)", "service": "{name}"' in printed
+
+
 def test_ctrl_c_stops_every_process(make_run):
     os.killpg(make_run.pid, signal.SIGINT)
     make_run.wait(timeout=60)

@@ -3,7 +3,6 @@ receiver) share the trace id the request came through the gateway with, and each
 span is the child of the one whose event it handles, in causal order. The gateway starts a
 trace for a request that brings none, and the log lines of that request carry its id."""
 
-import json
 import secrets
 import uuid
 
@@ -11,22 +10,11 @@ import pytest
 import requests
 
 from system_tests.shop import ADDRESS
-from system_tests.stack import wait_until
+from system_tests.stack import json_lines, wait_until
 
 pytestmark = pytest.mark.slow
 
 SERVER, CONSUMER = 2, 5  # OTLP span kinds
-
-
-def _json_lines(path) -> list[dict]:
-    lines = []
-    for text in path.read_text().splitlines():
-        if text.startswith("{"):
-            try:
-                lines.append(json.loads(text))
-            except json.JSONDecodeError:
-                continue
-    return lines
 
 
 def _one(spans, **wanted):
@@ -71,7 +59,7 @@ def test_one_checkout_is_one_trace_across_the_gateway_order_inventory_and_paymen
 
     # The gateway's request: its access log line names the trace.
     access = wait_until(
-        lambda: [line for line in _json_lines(gateway.access_log) if line.get("request_id") == request_id],
+        lambda: [line for line in json_lines(gateway.access_log) if line.get("request_id") == request_id],
         timeout=10,
         message="the gateway's access log line",
     )
@@ -113,7 +101,7 @@ def test_the_gateway_starts_a_trace_when_the_caller_sends_none_and_the_events_an
 
     assert created.status_code == 201, created.text
     (access,) = wait_until(  # nginx writes the line once the answer is sent
-        lambda: [line for line in _json_lines(gateway.access_log) if line.get("request_id") == request_id],
+        lambda: [line for line in json_lines(gateway.access_log) if line.get("request_id") == request_id],
         timeout=10,
         message="the gateway's access log line",
     )
@@ -129,7 +117,7 @@ def test_the_gateway_starts_a_trace_when_the_caller_sends_none_and_the_events_an
     applied = wait_until(
         lambda: [
             line
-            for line in _json_lines(stack.workdir / "order-worker.log")
+            for line in json_lines(stack.workdir / "order-worker.log")
             if line.get("message") == "event applied" and line.get("event_id") == str(event_id)
         ],
         timeout=30,

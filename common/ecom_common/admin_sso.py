@@ -20,6 +20,7 @@ import functools
 import logging
 import math
 import time
+import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -58,6 +59,23 @@ logger = logging.getLogger(__name__)
 
 # OpenID Connect Back-Channel Logout 1.0: the event a logout token carries.
 BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+def backchannel_logout_token(*, private_pem: str, sub: str, audience: str, lifetime: int = 120) -> str:
+    """An OpenID Connect back-channel logout token naming account ``sub`` for the admin
+    ``audience``, signed RS256 with ``private_pem`` (its ``kid`` the key's thumbprint)."""
+    now = int(time.time())
+    claims = {
+        "iss": settings.JWT_ISSUER,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+        "sub": sub,
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+    headers = {"kid": keys.key_id_of_private_pem(private_pem), "typ": "logout+jwt"}
+    return jwt.encode(claims, private_pem, algorithm="RS256", headers=headers)
 
 
 def admin_client_id(service_name: str) -> str:

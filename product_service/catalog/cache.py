@@ -1,15 +1,16 @@
 """Cached product responses, invalidated all at once by a generation counter.
 
-Every cached key embeds the current catalog generation; a write bumps the generation, so one
-increment retires every cached detail and list page without having to find them.
+Every cached entry carries the catalog generation it was built under, and is read together with
+the current one (one round trip); a write bumps the generation, so one increment retires every
+cached detail and list page without having to find them.
 
 Why the bump runs in ``transaction.on_commit`` (the race): a reader takes the generation, then
 queries the database, then stores what it read under that generation. Were the bump made inside
 the writer's transaction, a reader could take the *new* generation yet still read the *old*,
 uncommitted-over row, and pin stale data under the new generation until the next write. Bumped
-after commit, any reader that saw the old row also saw the old generation, so its entry lands
-under a key nobody reads any more. (A reader that takes the old generation and reads the new row
-merely caches fresh data under a retired key: harmless.)
+after commit, any reader that saw the old row also saw the old generation, so its entry carries a
+generation nobody accepts any more. (A reader that takes the old generation and reads the new row
+merely caches fresh data that the next read rebuilds: harmless.)
 """
 
 import hashlib
@@ -67,7 +68,7 @@ def catalog_cache_invalidate() -> None:
 
 
 def product_detail_cache_key(*, product_id: str) -> str:
-    return f"catalog:{catalog_generation()}:product:{product_id}"
+    return f"catalog:product:{product_id}"
 
 
 def product_list_cache_key(*, request: Request) -> str:
@@ -76,25 +77,35 @@ def product_list_cache_key(*, request: Request) -> str:
     pairs = sorted((key, value) for key in request.query_params for value in request.query_params.getlist(key))
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(pairs)}"
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"catalog:{catalog_generation()}:products:{digest}"
+    return f"catalog:products:{digest}"
 
 
 def cached_data(*, key: Callable[[], str], build: Callable[[], object]) -> object:
     """The value cached under ``key()``, or ``build()``'s, stored for CATALOG_CACHE_SECONDS.
 
-    A cache outage degrades to building every response, never to an error.
+    An entry is kept with the catalog generation read before it was built, and read together
+    with the current generation (one round trip): an entry of an older generation is stale. A
+    write that commits while an entry is being built bumps the generation, so that entry is
+    stale as soon as it is stored. A cache outage degrades to building every response, never
+    to an error.
     """
     try:
         key = key()
-        data = cache.get(key)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = catalog_generation()  # seeds the counter
+        entry = found.get(key)
     except Exception:
         logger.exception("catalog cache read failed")
         return build()
-    CACHE_LOOKUPS.labels("miss" if data is None else "hit").inc()
-    if data is None:
-        data = build()
-        try:
-            cache.set(key, data, timeout=settings.CATALOG_CACHE_SECONDS)
-        except Exception:
-            logger.exception("catalog cache write failed")
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == int(generation):
+        CACHE_LOOKUPS.labels("hit").inc()
+        return entry[1]
+    CACHE_LOOKUPS.labels("miss").inc()
+    data = build()
+    try:
+        cache.set(key, (int(generation), data), timeout=settings.CATALOG_CACHE_SECONDS)
+    except Exception:
+        logger.exception("catalog cache write failed")
     return data

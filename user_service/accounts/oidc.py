@@ -16,12 +16,9 @@ account out everywhere (``staff_sign_out_everywhere``).
 """
 
 import logging
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
-import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import user_logged_out
@@ -34,7 +31,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.selectors import user_token_claims
 from ecom_common import service_registry
-from ecom_common.admin_sso import BACKCHANNEL_LOGOUT_EVENT, admin_client_id
+from ecom_common.admin_sso import admin_client_id, backchannel_logout_token
 from ecom_common.auth import keys
 from ecom_common.models import StaffSignOut
 
@@ -129,26 +126,12 @@ def _tokens_revoke(*, user) -> None:
         token.revoke()
 
 
-def logout_token(*, user_id: str, client_id: str) -> str:
-    """An OpenID Connect back-channel logout token, signed with the JWT signing key."""
-    now = int(time.time())
-    claims = {
-        "iss": settings.JWT_ISSUER,
-        "aud": client_id,
-        "iat": now,
-        "exp": now + 120,
-        "jti": uuid.uuid4().hex,
-        "sub": user_id,
-        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
-    }
-    headers = {"kid": keys.signing_jwk()["kid"], "typ": "logout+jwt"}
-    return jwt.encode(claims, keys.private_key_pem(), algorithm="RS256", headers=headers)
-
-
 def _backchannel_notify(*, user_id: str) -> None:
     def notify(service: service_registry.Service) -> None:
         url = f"{settings.SERVICE_URLS[service.name]}/admin/{service.admin_slug}/oidc/backchannel-logout/"
-        token = logout_token(user_id=user_id, client_id=admin_client_id(service.name))
+        token = backchannel_logout_token(
+            private_pem=keys.private_key_pem(), sub=user_id, audience=admin_client_id(service.name)
+        )
         try:
             response = requests.post(url, data={"logout_token": token}, timeout=BACKCHANNEL_TIMEOUT_SECONDS)
         except requests.RequestException as error:

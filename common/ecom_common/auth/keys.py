@@ -78,6 +78,11 @@ def _public_jwk(private_pem: str) -> dict:
     return jwk
 
 
+def key_id_of_private_pem(private_pem: str) -> str:
+    """The ``kid`` under which the public half of ``private_pem`` is served."""
+    return _public_jwk(private_pem)["kid"]
+
+
 def key_id(jwk: dict) -> str:
     """RFC 7638 thumbprint, so the same key always gets the same ``kid``."""
     canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)

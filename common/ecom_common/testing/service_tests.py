@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -23,6 +24,7 @@ __all__ = [
     "test_admin_login_asks_for_an_email_at_the_identity_service",
     "test_anonymous_callers_are_throttled_by_ip_with_retry_after",
     "test_authenticated_callers_are_throttled_per_user",
+    "test_concurrent_requests_of_one_client_cannot_share_its_last_slots",
     "test_every_api_endpoint_is_an_api_viewset",
     "test_healthz_says_ok",
     "test_metrics_are_exposed_for_prometheus",
@@ -205,6 +207,25 @@ def test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate(a
     assert burst == [200, 200, 429]
     assert retry_after == 30  # 2/min: after the burst, one request every 30 s
     assert after_waiting == [200, 429]
+
+
+def test_concurrent_requests_of_one_client_cannot_share_its_last_slots(monkeypatch):
+    """The limit holds under a burst of parallel requests: the read and the write of the
+    client's allowance are one atomic step (a Lua script on Redis), so 40 requests racing for
+    a 5/min allowance are let through exactly 5 times."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from ecom_common.testing.concurrency import race
+
+    _limit_rates(monkeypatch, {"anon": "5/min", "user": "100/min"})
+    request = Request(APIRequestFactory().get("/api/", REMOTE_ADDR="10.9.8.7"))
+    request.user = AnonymousUser()
+    allowed = []
+
+    race(lambda: allowed.append(AnonRateThrottle().allow_request(request, None)), [()] * 40)
+
+    assert sorted(allowed) == [False] * 35 + [True] * 5
 
 
 @pytest.mark.django_db

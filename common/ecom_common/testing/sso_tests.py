@@ -5,10 +5,8 @@ does (``StaffBrowser``): this admin sends it to the identity service's sign-in p
 it back with a code that this service exchanges (OpenID Connect, PKCE).
 """
 
-import time
 import uuid
 
-import jwt
 import pytest
 import requests
 from django.conf import settings
@@ -16,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from ecom_common.admin_sso import BACKCHANNEL_LOGOUT_EVENT, SESSION_ACCESS, SESSION_REFRESH
+from ecom_common.admin_sso import SESSION_ACCESS, SESSION_REFRESH, backchannel_logout_token
 from ecom_common.testing.sso import ADMIN_HOST, IdentityPage, StaffBrowser
 
 __all__ = [
@@ -176,22 +174,6 @@ def test_signing_out_here_signs_out_at_the_identity_service_and_ends_the_tokens(
     assert isinstance(again, IdentityPage) and 'name="password"' in again.text
 
 
-def _logout_token(private_pem: str, *, sub: str, audience: str) -> str:
-    from ecom_common.auth.keys import _public_jwk
-
-    now = int(time.time())
-    claims = {
-        "iss": settings.JWT_ISSUER,
-        "aud": audience,
-        "iat": now,
-        "exp": now + 120,
-        "jti": uuid.uuid4().hex,
-        "sub": sub,
-        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
-    }
-    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": _public_jwk(private_pem)["kid"]})
-
-
 def test_the_identity_services_backchannel_logout_ends_this_admins_sessions(
     client, staff_browser, verify_with_identity_service
 ):
@@ -204,9 +186,13 @@ def test_the_identity_services_backchannel_logout_ends_this_admins_sessions(
     sub = get_user_model().objects.get(email=identity.staff_email).username
     own_client = f"{settings.SERVICE_NAME}-admin"
     tokens = {
-        "forged": _logout_token(generate_private_key_pem(), sub=sub, audience=own_client),
-        "another admin's": _logout_token(identity.private_key_pem, sub=sub, audience="elsewhere-admin"),
-        "the identity service's": _logout_token(identity.private_key_pem, sub=sub, audience=own_client),
+        "forged": backchannel_logout_token(private_pem=generate_private_key_pem(), sub=sub, audience=own_client),
+        "another admin's": backchannel_logout_token(
+            private_pem=identity.private_key_pem, sub=sub, audience="elsewhere-admin"
+        ),
+        "the identity service's": backchannel_logout_token(
+            private_pem=identity.private_key_pem, sub=sub, audience=own_client
+        ),
     }
     endpoint = reverse("oidc-backchannel-logout")
 
