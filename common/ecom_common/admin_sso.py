@@ -442,6 +442,9 @@ class StaffAccessMiddleware:
                 signed_out_since_sign_in(request) or (not is_identity_service() and not staff_access_recheck(request))
             )
         ):
+            # Ending a stale session is not signing out: it must not sign the account out again
+            # everywhere (that would end the sessions begun since; accounts.oidc reads this).
+            request.staff_session_ended = True
             logout(request)
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return self.get_response(request)

@@ -19,5 +19,5 @@ class EcomCommonConfig(AppConfig):
         # simplejwt has no setting for the backend class; tokens look this attribute up each time.
         state.token_backend = TokenBackend()
         handlers_autodiscover()
-        tracing_setup(settings.SERVICE_NAME)
-        business_metrics_register()  # only with OTEL_EXPORTER_OTLP_ENDPOINT
+        tracing_setup(settings.SERVICE_NAME)  # only with OTEL_EXPORTER_OTLP_ENDPOINT
+        business_metrics_register()  # read from the database when /metrics is scraped

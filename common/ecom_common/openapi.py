@@ -51,7 +51,9 @@ def index_placeholders_as_patterns(result, generator, request, public):
         # items.INDEX.product_id, values.INDEX, variants.INDEX.attributes.KEY (a dict's key)
         if any({"INDEX", "KEY"} & set(str(value).split(".")) for value in values):
             alternatives = "|".join(
-                re.escape(str(value)).replace("INDEX", r"\d+").replace("KEY", ".+") for value in values
+                # A dict's key may be any text, a line break included ("." stops at one).
+                re.escape(str(value)).replace("INDEX", r"\d+").replace("KEY", r"[\s\S]+")
+                for value in values
             )
             attr.pop("enum")
             attr["pattern"] = f"^({alternatives})$"

@@ -147,8 +147,10 @@ def _backchannel_notify(*, user_id: str) -> None:
 
 @receiver(user_logged_out)
 def staff_signed_out(sender, request, user, **kwargs):
-    """This admin's "Log out", and the end-session endpoint's: out of every admin."""
-    if user is not None and user.is_staff:
+    """This admin's "Log out", and the end-session endpoint's: out of every admin. Not when the
+    session is ended because the account signed out elsewhere, or its staff status was revoked
+    (ecom_common.admin_sso.StaffAccessMiddleware)."""
+    if user is not None and user.is_staff and not getattr(request, "staff_session_ended", False):
         staff_sign_out_everywhere(user=user)
 
 

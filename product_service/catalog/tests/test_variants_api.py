@@ -289,3 +289,28 @@ def test_facets_count_the_filtered_products_per_brand_and_value(api_client, cata
 
 def test_no_facets_unless_asked(api_client, catalog):
     assert "facets" not in api_client.get(PRODUCTS).json()
+
+
+def test_an_error_on_an_attribute_key_with_a_line_break_matches_the_documented_attr(staff_client):
+    """The schema documents a dict key's error as a pattern; a key may hold any text (found by
+    the fuzz suite: a key with a line break did not match)."""
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    body = {
+        "sku": "LB-1",
+        "name": "n",
+        "price": "1.00",
+        "currency": "USD",
+        "variants": [{"sku": "LB-1-A", "price": "1.00", "attributes": {"a\nb": False}}],
+    }
+    errors = staff_client.post("/api/products/", body, format="json").json()["errors"]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    pattern = schema["components"]["schemas"]["ApiProductsCreateVariantsINDEXAttributesKEYErrorComponent"][
+        "properties"
+    ]["attr"]["pattern"]
+
+    (error,) = [error for error in errors if error["attr"].startswith("variants.0.attributes.")]
+    assert error["attr"] == "variants.0.attributes.a\nb"
+    assert re.fullmatch(pattern, error["attr"])

@@ -211,6 +211,24 @@ def test_signing_out_here_signs_the_account_out_of_every_admin(backchannel):
     assert bystander.get("/admin/users/").status_code == 200
 
 
+def test_ending_a_session_left_from_before_a_sign_out_does_not_sign_out_the_newer_ones(backchannel):
+    staff, browser = _signed_in_staff()
+    stale = Client()
+    stale.force_login(staff)
+    browser.post("/admin/users/logout/")  # out everywhere: the stale session too
+    told = len(backchannel.received)
+    signed_in_again = Client()
+    signed_in_again.post(
+        "/admin/users/login/", {"username": staff.email, "password": DEFAULT_PASSWORD, "next": "/admin/users/"}
+    )
+
+    ended = stale.get("/admin/users/")  # the stale session's next request
+
+    assert ended.status_code == 302
+    assert signed_in_again.get("/admin/users/").status_code == 200  # the new session stays
+    assert len(backchannel.received) == told == len(ADMINS)  # nobody was told again
+
+
 def test_the_end_session_endpoint_signs_out_everywhere_and_returns_to_the_admin(backchannel):
     _staff, browser = _signed_in_staff()
     tokens = _code_exchange(browser)
