@@ -15,6 +15,13 @@ from system_tests.stack import json_lines, wait_until
 pytestmark = pytest.mark.slow
 
 SERVER, CONSUMER = 2, 5  # OTLP span kinds
+# The checkout's saga steps after the order web's request: (service, span name).
+STEPS = (
+    ("inventory-service", "order.created process"),
+    ("order-service", "inventory.reserved process"),
+    ("payment-service", "order.payment_requested process"),
+    ("order-service", "payment.succeeded process"),
+)
 
 
 def _one(spans, **wanted):
@@ -50,9 +57,9 @@ def test_one_checkout_is_one_trace_across_the_gateway_order_inventory_and_paymen
     spans = wait_until(
         lambda: (
             (found := otlp_receiver.trace(trace_id))
-            # each process exports on its own schedule: wait for the first step and the last
+            # each process exports on its own schedule: wait for every step's span
+            and {step for step in STEPS if any((s.service, s.name) == step for s in found)} == set(STEPS)
             and any(s.kind == SERVER and s.service == "order-service" for s in found)
-            and any(s.name == "payment.succeeded process" and s.service == "order-service" for s in found)
             and found
         ),
         timeout=30,

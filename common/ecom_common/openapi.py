@@ -51,8 +51,8 @@ def index_placeholders_as_patterns(result, generator, request, public):
         # items.INDEX.product_id, values.INDEX, variants.INDEX.attributes.KEY (a dict's key)
         if any({"INDEX", "KEY"} & set(str(value).split(".")) for value in values):
             alternatives = "|".join(
-                # A dict's key may be any text, a line break included ("." stops at one).
-                re.escape(str(value)).replace("INDEX", r"\d+").replace("KEY", r"[\s\S]+")
+                # A dict's key may be any text: empty, or with a line break ("." stops at one).
+                re.escape(str(value)).replace("INDEX", r"\d+").replace("KEY", r"[\s\S]*")
                 for value in values
             )
             attr.pop("enum")
