@@ -195,12 +195,6 @@ def _verified_claims(tokens: dict | None):
         return None
 
 
-def _staff_claims(tokens: dict | None):
-    """The access token's claims when it is a staff member's; else ``None``."""
-    claims = _verified_claims(tokens)
-    return claims if claims is not None and claims.get("is_staff") else None
-
-
 def _shadow_demote(claims) -> None:
     """The account is no longer staff: neither is its shadow here."""
     get_user_model().objects.filter(username=str(claims["user_id"])).update(is_staff=False, is_superuser=False)
@@ -403,10 +397,11 @@ def _recheck(request, refresh: str) -> bool:
     if response.status_code >= 500 or response.status_code == 429:
         return True
     tokens = _tokens_of(response.json()) if response.status_code == 200 else None
-    claims = _staff_claims(tokens)
+    claims = _verified_claims(tokens)  # verified once: staff or not, the shadow follows
+    if claims is not None and not claims.get("is_staff"):
+        _shadow_demote(claims)
+        claims = None
     if claims is None:
-        if tokens is not None and (demoted := _verified_claims(tokens)) is not None:
-            _shadow_demote(demoted)
         # Refused: not staff any more, signed out, or this token was traded by a twin just now.
         return response.status_code in (400, 401) and _rotated_meanwhile(request, refresh)
     staff_shadow_user_sync(claims=claims)
