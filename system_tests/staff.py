@@ -1,9 +1,9 @@
 """Staff in the admins as a browser without a screen: ``requests`` following the single sign-on's
 redirects (the admin, the identity service's sign-in page, the admin again)."""
 
-import re
-
 import requests
+
+from ecom_common.testing.sso import sign_in_form_data
 
 STAFF = ("admin@example.com", "admin-password")  # the stack's ensure_admin account
 
@@ -26,11 +26,9 @@ def admin_open(admin_url: str, session: requests.Session | None = None, credenti
 
 def sign_in(session: requests.Session, form_page, email: str, password: str):
     """Submits the identity service's sign-in form (hidden fields as served); the page it leads to."""
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_page.text))
-    fields = {name: value.replace("&amp;", "&") for name, value in fields.items()}
     return session.post(
         form_page.url,
-        data={**fields, "username": email, "password": password},
+        data=sign_in_form_data(form_page.text, email, password),
         headers={"Referer": form_page.url},
         timeout=30,
     )

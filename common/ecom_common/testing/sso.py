@@ -52,15 +52,24 @@ class StaffBrowser:
                 return IdentityPage(response)
 
     def _post_sign_in_form(self, form, email: str, password: str):
-        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text))
-        fields = {name: value.replace("&amp;", "&") for name, value in fields.items()}
         return self.identity.post(
             form.url,
-            data={**fields, "username": email, "password": password},
+            data=sign_in_form_data(form.text, email, password),
             headers={"Referer": form.url},
             allow_redirects=False,
             timeout=10,
         )
+
+
+def sign_in_form_data(form_html: str, email: str, password: str) -> dict:
+    """What a browser posts of the identity service's sign-in form: its hidden fields as served
+    (the CSRF token, ``next``), the e-mail and the password."""
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html))
+    return {
+        **{name: value.replace("&amp;", "&") for name, value in fields.items()},
+        "username": email,
+        "password": password,
+    }
 
 
 class IdentityPage:
