@@ -25,8 +25,9 @@ from pathlib import Path
 import requests
 
 from bench.footprint import make_run_footprint
+from ecom_common.testing.processes import free_port
 from system_tests.shop import ADDRESS, Shop
-from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, _answers, free_port, new_stack, wait_until
+from system_tests.stack import NGINX, RABBIT, REDIS, REPO, TUNING, _answers, new_stack, wait_until
 
 BENCH = REPO / "bench"
 RESULTS = BENCH / "results"

@@ -10,7 +10,8 @@ from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
 
-from system_tests.stack import free_port, wait_until
+from ecom_common.testing.processes import free_port
+from system_tests.stack import wait_until
 
 
 class _Keep:

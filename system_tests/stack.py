@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import psycopg
 import requests
 
 from ecom_common.service_registry import NAMES
+from ecom_common.testing.processes import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = NAMES  # every service of the registry, each as real processes
@@ -53,12 +53,6 @@ TUNING = {
     "LOG_LEVEL": "INFO",
     "NUM_PROXIES": "1",  # as behind the gateway: throttling reads the client IP from X-Forwarded-For
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def json_lines(path: Path) -> list[dict]:

@@ -11,7 +11,8 @@ import subprocess
 import pytest
 import requests
 
-from system_tests.stack import REPO, SERVICES, free_port, wait_until
+from ecom_common.testing.processes import free_port
+from system_tests.stack import REPO, SERVICES, wait_until
 
 pytestmark = pytest.mark.slow
 

