@@ -84,18 +84,18 @@ class ProductViewSet(ApiViewSet):
     @extend_schema(responses=ProductPageSerializer, operation_id="products_list")
     def list(self, request):
         if not cache.catalog_cache_applies(request=request):
-            return Response(self._page())
+            return cache.shared_for_a_moment(Response(self._page()), request=request)
         data = cache.cached_data(key=lambda: cache.product_list_cache_key(request=request), build=self._page)
-        return Response(data)
+        return cache.shared_for_a_moment(Response(data), request=request)
 
     def retrieve(self, request, pk=None):
         if not cache.catalog_cache_applies(request=request):
-            return self.respond(self.get_object())
+            return cache.shared_for_a_moment(self.respond(self.get_object()), request=request)
         data = cache.cached_data(
             key=lambda: cache.product_detail_cache_key(product_id=pk),
             build=lambda: self.respond(self.get_object()).data,
         )
-        return Response(data)
+        return cache.shared_for_a_moment(Response(data), request=request)
 
     def create(self, request):
         product = services.product_create(**self.read_input())

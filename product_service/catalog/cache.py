@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from prometheus_client import Counter
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from ecom_common.permissions import is_staff
 
@@ -41,6 +42,21 @@ def catalog_cache_applies(*, request: Request) -> bool:
     if not settings.CATALOG_CACHE_ENABLED:
         return False
     return not is_staff(request.user)
+
+
+def shared_for_a_moment(response: Response, *, request: Request) -> Response:
+    """Lets the gateway's micro-cache keep the public view for CATALOG_GATEWAY_CACHE_SECONDS.
+
+    ``X-Accel-Expires`` is nginx's own header (nginx never passes it on to the client), so only the
+    gateway keeps the response, never a browser. The gateway shares it only between requests that
+    carry no Authorization and no Cookie, and staff views are never marked: what one caller saw is
+    what any anonymous caller would have been sent. A write is visible through the gateway at the
+    latest that many seconds after it commits (docs/gateway.md, "Micro-cache").
+    """
+    seconds = settings.CATALOG_GATEWAY_CACHE_SECONDS
+    if seconds > 0 and not is_staff(request.user):
+        response["X-Accel-Expires"] = str(seconds)
+    return response
 
 
 def catalog_generation() -> int:

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -133,3 +134,29 @@ def test_cache_hits_and_misses_are_counted_on_metrics(api_client, client):
         for result in ("hit", "miss")
     }
     assert grew == {"hit": 2, "miss": 1}
+
+
+@pytest.mark.parametrize("cache_enabled", [True, False])
+def test_the_public_reads_let_the_gateway_keep_them_for_a_moment_and_staff_views_never(
+    api_client, staff_client, settings, cache_enabled
+):
+    # given: the gateway may keep public reads for 2 s (with or without the Redis cache)
+    settings.CATALOG_CACHE_ENABLED = cache_enabled
+    settings.CATALOG_GATEWAY_CACHE_SECONDS = 2
+    product = ProductFactory()
+    detail = f"{PRODUCTS_URL}{product.id}/"
+
+    # when / then: every public read says so, no staff view and no error does
+    assert api_client.get(detail)["X-Accel-Expires"] == "2"
+    assert api_client.get(PRODUCTS_URL, {"search": product.name})["X-Accel-Expires"] == "2"
+    assert "X-Accel-Expires" not in staff_client.get(detail)
+    assert "X-Accel-Expires" not in staff_client.get(PRODUCTS_URL)
+    assert "X-Accel-Expires" not in api_client.get(f"{PRODUCTS_URL}{uuid.uuid4()}/")
+
+
+def test_no_public_read_is_kept_by_the_gateway_when_it_is_turned_off(api_client, settings):
+    settings.CATALOG_GATEWAY_CACHE_SECONDS = 0
+    product = ProductFactory()
+
+    assert "X-Accel-Expires" not in api_client.get(f"{PRODUCTS_URL}{product.id}/")
+    assert "X-Accel-Expires" not in api_client.get(PRODUCTS_URL)

@@ -20,6 +20,10 @@ globals().update(
 # ---------------------------------------------------------------------------
 CATALOG_CACHE_ENABLED = "REDIS_URL" in env
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# How long the gateway in front may answer the public catalog reads (product list and detail,
+# anonymous and cookie-less) from its own micro-cache without asking: the staleness a write may
+# have there. 0: never (the X-Accel-Expires header is not sent).
+CATALOG_GATEWAY_CACHE_SECONDS = env.int("CATALOG_GATEWAY_CACHE_SECONDS", default=1)
 
 # ---------------------------------------------------------------------------
 # Product images (catalog/images.py): stored through Django's storage API
