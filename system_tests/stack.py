@@ -212,7 +212,7 @@ class Stack:
             ],
         )
 
-    def start_worker(self, service: str) -> None:
+    def start_worker(self, service: str, *, concurrency: int = 2) -> None:
         self.workers[service] = self._spawn(
             service,
             "worker",
@@ -227,7 +227,7 @@ class Stack:
                 "-Q",
                 f"{service}_service",
                 "-c",
-                "2",
+                str(concurrency),
                 "-n",
                 f"{service}@{self.name}",
                 "-l",
@@ -238,6 +238,12 @@ class Stack:
                 str(self.workdir / f"{service}-beat-schedule"),
             ],
         )
+
+    def stop_worker(self, service: str) -> None:
+        """A warm shutdown (SIGTERM): the tasks in hand finish first, as a deployment stops one."""
+        process = self.workers.pop(service)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
 
     def kill_worker(self, service: str, sig=signal.SIGKILL) -> None:
         """Kills the worker and its pool processes at once, as a crashed machine would."""
