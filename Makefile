@@ -74,7 +74,8 @@ format: install
 	ruff format .
 
 # Figures, never pass/fail: the real stack + gateway vs a bare Django baseline, wrk reads,
-# open-loop checkout, saga completion and a Celery no-op (docs/performance.md). ~6 minutes.
+# open-loop checkout, saga completion, cost by catalog size and worker count, a Celery no-op and
+# make run's footprint (docs/performance.md). ~10 minutes.
 bench: install servers
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null
 	python -m bench.run $(BENCH_ARGS)
