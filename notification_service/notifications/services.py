@@ -169,8 +169,28 @@ def message_send(*, message_id: uuid.UUID) -> Message | None:
     return message
 
 
+def messages_waiting_release() -> int:
+    """Queues, due now, every waiting message whose recipient is known after all; returns how many.
+
+    A customer's message waits when its event finds no recipient, and ``recipient_save`` queues
+    it when the account's event arrives. Handled at the same moment in two pool processes, each
+    transaction misses the other's uncommitted row: the message would wait forever beside its
+    recipient. The sweep closes that gap instead of a lock every event would pay for."""
+    released = 0
+    waiting = Message.objects.filter(status=Message.Status.WAITING, user_id__isnull=False)
+    for user_id, email in Recipient.objects.filter(user_id__in=waiting.values("user_id")).values_list(
+        "user_id", "email"
+    ):
+        released += Message.objects.filter(user_id=user_id, status=Message.Status.WAITING).update(
+            status=Message.Status.QUEUED, to_email=email, next_attempt_at=timezone.now()
+        )
+    return released
+
+
 def messages_send_due(*, limit: int = 200) -> int:
-    """Sends every queued message whose attempt is due (the periodic sweep); returns how many were tried."""
+    """Sends every queued message whose attempt is due (the periodic sweep), after queuing those left
+    waiting beside a known recipient; returns how many were tried."""
+    messages_waiting_release()
     due = Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=timezone.now())
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     return sum(message_send(message_id=pk) is not None for pk in ids)

@@ -118,6 +118,20 @@ def test_a_message_waits_for_its_recipient_and_goes_to_the_address_known_at_send
     assert [mail.to for mail in mailoutbox] == [["ada@new.example.com"]]
 
 
+def test_a_message_left_waiting_beside_its_known_recipient_is_sent_by_the_sweep(mailoutbox):
+    # The state two handlers racing leave (seen in the system suite): the order's event, in one
+    # transaction, found no recipient and kept its message waiting, while the account's event, in
+    # another, saved the recipient and found no waiting message, neither seeing the other's row.
+    deliver(order_confirmed())
+    Recipient.objects.create(user_id=USER_ID, email="ada@example.com", name="Ada")
+
+    sent = services.messages_send_due()
+
+    assert sent == 1
+    assert [mail.to for mail in mailoutbox] == [["ada@example.com"]]
+    assert Message.objects.get().status == Message.Status.SENT
+
+
 def test_low_stock_goes_to_every_staff_address(mailoutbox):
     deliver(
         event_envelope(
