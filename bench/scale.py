@@ -6,6 +6,8 @@ ids, names, slugs and SKUs: 100 000 products through the API would take the benc
 copies are catalog rows only (no events), which is all a catalog read touches.
 """
 
+import signal
+
 import requests
 
 from bench import workload
@@ -104,7 +106,7 @@ def sagas_by_worker_processes(stack, gateway_url: str, customers, products, *, c
     for processes in counts:
         print(f"sagas with {processes} worker processes per service at {rate:g}/s...", flush=True)
         for service in NAMES:
-            stack.stop_worker(service)
+            stack.kill_worker(service, signal.SIGTERM)  # a warm shutdown: the tasks in hand finish
             stack.start_worker(service, concurrency=processes)
         # Every worker consumes again once a few sagas finish (they cross order, inventory, payment).
         warm = workload.checkout_at(gateway_url, customers, products, rate=2, seconds=2)

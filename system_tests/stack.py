@@ -239,12 +239,6 @@ class Stack:
             ],
         )
 
-    def stop_worker(self, service: str) -> None:
-        """A warm shutdown (SIGTERM): the tasks in hand finish first, as a deployment stops one."""
-        process = self.workers.pop(service)
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-
     def kill_worker(self, service: str, sig=signal.SIGKILL) -> None:
         """Kills the worker and its pool processes at once, as a crashed machine would."""
         process = self.workers.pop(service)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
@@ -176,15 +177,12 @@ def messages_waiting_release() -> int:
     it when the account's event arrives. Handled at the same moment in two pool processes, each
     transaction misses the other's uncommitted row: the message would wait forever beside its
     recipient. The sweep closes that gap instead of a lock every event would pay for."""
-    released = 0
-    waiting = Message.objects.filter(status=Message.Status.WAITING, user_id__isnull=False)
-    for user_id, email in Recipient.objects.filter(user_id__in=waiting.values("user_id")).values_list(
-        "user_id", "email"
-    ):
-        released += Message.objects.filter(user_id=user_id, status=Message.Status.WAITING).update(
-            status=Message.Status.QUEUED, to_email=email, next_attempt_at=timezone.now()
-        )
-    return released
+    recipient = Recipient.objects.filter(user_id=OuterRef("user_id"))
+    return Message.objects.filter(Exists(recipient), status=Message.Status.WAITING).update(
+        status=Message.Status.QUEUED,
+        to_email=Subquery(recipient.values("email")[:1]),
+        next_attempt_at=timezone.now(),
+    )
 
 
 def messages_send_due(*, limit: int = 200) -> int:

@@ -83,9 +83,10 @@ class ProductViewSet(ApiViewSet):
 
     @extend_schema(responses=ProductPageSerializer, operation_id="products_list")
     def list(self, request):
-        if not cache.catalog_cache_applies(request=request):
-            return cache.shared_for_a_moment(Response(self._page()), request=request)
-        data = cache.cached_data(key=lambda: cache.product_list_cache_key(request=request), build=self._page)
+        if cache.catalog_cache_applies(request=request):
+            data = cache.cached_data(key=lambda: cache.product_list_cache_key(request=request), build=self._page)
+        else:
+            data = self._page()
         return cache.shared_for_a_moment(Response(data), request=request)
 
     def retrieve(self, request, pk=None):
