@@ -3,6 +3,8 @@ the variants that are actually sold (each a SKU with a price and its attribute v
 
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -102,6 +104,15 @@ class ProductType(models.Model):
         return self.name
 
 
+def product_search_vector() -> SearchVector:
+    """A product's words for full-text search, the name weighing more than the description: one
+    expression for the searches (``selectors.product_search``) and for the GIN index that answers
+    them, which PostgreSQL uses only when the two are the same expression."""
+    return SearchVector("name", weight="A", config="english") + SearchVector(
+        "description", weight="B", config="english"
+    )
+
+
 class Product(models.Model):
     """What a shopper sees listed. ``price`` is kept equal to the lowest price among its active
     variants (a listing's "from" price; the filters and the ordering read it); the variants are
@@ -135,6 +146,10 @@ class Product(models.Model):
             models.Index(fields=["is_active", "name"], name="catalog_product_active_name"),
             models.Index(fields=["is_active", "price"], name="catalog_product_active_price"),
             models.Index(fields=["is_active", "created_at"], name="catalog_product_active_created"),
+            # The staff's list (every product, by name) and the full-text search (PostgreSQL only:
+            # its migration skips it on the embedded SQLite database).
+            models.Index(fields=["name", "id"], name="catalog_product_name_id"),
+            GinIndex(product_search_vector(), name="catalog_product_search"),
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from catalog.models import AttributeValue, Brand, Category, Product, ProductVariant, Review
+from catalog.models import AttributeValue, Brand, Category, Product, ProductVariant, Review, product_search_vector
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -43,23 +43,24 @@ def _variants_of_product(**conditions) -> Exists:
 def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Product]:
     """``products`` matching ``query`` in name, description or any variant's SKU.
 
-    PostgreSQL: ranked full-text search (the name weighs more than the description), OR-ed with
-    an exact or partial variant SKU and a name substring so a partial word still hits.
-    Elsewhere: substrings.
+    PostgreSQL: ranked full-text search, OR-ed with an exact or partial variant SKU and a name
+    substring so a partial word still hits. The three are one union of ids, so the
+    full-text one is read from the GIN index (an OR of the conditions themselves would compute every
+    product's words on every search: seconds at 100 000 products). Elsewhere: substrings.
     """
     query = query.strip()
     if not query:
         return products
-    sku_hit = _variants_of_product(sku__icontains=query)
+    sku_hits = ProductVariant.objects.filter(is_active=True, sku__icontains=query).values("product_id")
     if connection.vendor != "postgresql":
-        return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(sku_hit))
-    vector = SearchVector("name", weight="A", config="english") + SearchVector(
-        "description", weight="B", config="english"
-    )
+        return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=sku_hits))
     search_query = SearchQuery(query, search_type="websearch", config="english")
+    text_hits = Product.objects.annotate(words=product_search_vector()).filter(words=search_query)
+    name_hits = Product.objects.filter(name__icontains=query)
+    hits = text_hits.order_by().values("pk").union(name_hits.order_by().values("pk"), sku_hits.order_by())
     return (
-        products.annotate(search_vector=vector, search_rank=SearchRank(vector, search_query))
-        .filter(Q(search_vector=search_query) | Q(sku_hit) | Q(name__icontains=query))
+        products.filter(pk__in=hits)
+        .annotate(search_rank=SearchRank(product_search_vector(), search_query))
         .order_by("-search_rank", "name", "id")
     )
 

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
+from catalog import selectors
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
 
@@ -128,6 +130,31 @@ def test_search_ranks_a_name_match_above_a_description_match(api_client):
 
     # then
     assert names(response) == ["Phone Charger", "Cable Organiser"]
+
+
+def plan_of_a_large_catalog(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` with sequential scans priced out of reach, i.e. the plan a
+    catalog of 100 000 products gets (a test's few rows would be scanned whatever the indexes)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+
+def test_a_search_finds_its_words_through_the_full_text_index():
+    ProductFactory(name="Walnut Desk")
+
+    plan = plan_of_a_large_catalog(selectors.product_search(products=selectors.product_list(), query="walnut"))
+
+    assert "catalog_product_search" in plan
+
+
+def test_the_staff_list_reads_products_in_name_order_from_an_index():
+    ProductFactory(name="Walnut Desk")
+
+    plan = plan_of_a_large_catalog(selectors.product_list(include_inactive=True)[:20])
+
+    assert "catalog_product_name_id" in plan
+    assert "Sort" not in plan
 
 
 # ---------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from ecom_common.settings import env, service_settings
 globals().update(
     service_settings(
         "product",
-        apps=["catalog"],
+        # django.contrib.postgres: the full-text index (catalog_product_search) is a GinIndex.
+        apps=["django.contrib.postgres", "catalog"],
         api_description="Categories and products: browse, search, and staff-managed catalog.",
     )
 )
