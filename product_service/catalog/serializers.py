@@ -68,6 +68,18 @@ class VariantOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "sku", "price", "currency", "attributes", "is_active", "position"]
 
 
+class VisibleVariantListSerializer(serializers.ListSerializer):
+    """A product's variants as its response shows them: every one for staff
+    (``include_inactive_variants`` in the context), the ones for sale otherwise. One serializer for
+    every product of a page, not one built per product."""
+
+    def to_representation(self, data):
+        variants = list(data.all())  # prefetched by the selectors
+        if not self.context.get("include_inactive_variants"):
+            variants = [variant for variant in variants if variant.is_active]
+        return super().to_representation(variants)
+
+
 # -- products ------------------------------------------------------------------------------------
 # Request and response components share a name: the schema splits them into
 # "CatalogProductRequest" and "CatalogProduct" (COMPONENT_SPLIT_REQUEST).
@@ -188,7 +200,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
     product_type = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The product type's slug."
     )
-    variants = serializers.SerializerMethodField()
+    variants = VisibleVariantListSerializer(child=VariantOutputSerializer(), read_only=True)
     images = ProductImageOutputSerializer(many=True, read_only=True)
     rating = RatingSerializer(source="*", read_only=True, help_text="Of the visible reviews.")
 
@@ -206,20 +218,10 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def _variants(self, product: Product) -> list[ProductVariant]:
-        variants = list(product.variants.all())  # prefetched by the selectors
-        if self.context.get("include_inactive_variants"):
-            return variants
-        return [variant for variant in variants if variant.is_active]
-
     @extend_schema_field(serializers.CharField())
     def get_sku(self, product: Product) -> str:
         variants = list(product.variants.all())
         return variants[0].sku if variants else ""
-
-    @extend_schema_field(VariantOutputSerializer(many=True))
-    def get_variants(self, product: Product) -> list[dict]:
-        return VariantOutputSerializer(self._variants(product), many=True, context=self.context).data
 
 
 class FacetValueSerializer(serializers.Serializer):
