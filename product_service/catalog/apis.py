@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -81,7 +81,17 @@ class ProductViewSet(ApiViewSet):
             data["facets"] = selectors.product_facets(products=self.filter_queryset(self.get_queryset()))
         return data
 
-    @extend_schema(responses=ProductPageSerializer, operation_id="products_list")
+    # A page with facets is not a plain list, so the schema is told about its query parameters:
+    # the filters (filters=True) and the page ones.
+    @extend_schema(
+        responses=ProductPageSerializer,
+        operation_id="products_list",
+        filters=True,
+        parameters=[
+            OpenApiParameter("page", int, description="A page number within the paginated result set."),
+            OpenApiParameter("page_size", int, description="Number of results to return per page."),
+        ],
+    )
     def list(self, request):
         if cache.catalog_cache_applies(request=request):
             data = cache.cached_data(key=lambda: cache.product_list_cache_key(request=request), build=self._page)

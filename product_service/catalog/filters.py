@@ -15,7 +15,13 @@ ATTRIBUTE_FILTER = re.compile(r"^(?P<attribute>[-a-zA-Z0-9_]+):(?P<values>[-a-zA
 
 
 class ProductFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="Search in name, description and variant SKUs")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=(
+            'Words of the name or description (web search syntax: "a OR b", "-word", quotes; stemmed), '
+            'or their beginnings ("ultrab"), or the beginning of a variant\'s SKU; best matches first'
+        ),
+    )
     category = django_filters.CharFilter(
         method="filter_category", label="Category slug; products of its sub-categories are included"
     )
@@ -89,6 +95,11 @@ class StableOrderingFilter(OrderingFilter):
 
     Without ``?ordering=`` the queryset keeps its own order: by name, or by rank when searching.
     """
+
+    ordering_description = (
+        "price, name or created_at; a leading - for descending (-price). "
+        "Without it: by name, or best match first when searching"
+    )
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)

@@ -3,10 +3,11 @@ the variants that are actually sold (each a SKU with a price and its attribute v
 
 import uuid
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 
 from ecom_common.money import DEFAULT_CURRENCY
 
@@ -183,6 +184,11 @@ class ProductVariant(models.Model):
             models.UniqueConstraint(
                 fields=["product", "attributes_key"], name="catalog_variant_attributes_unique_per_product"
             ),
+        ]
+        indexes = [
+            # A search by the beginning of a SKU, whatever its case (PostgreSQL only, like the
+            # product's full-text index): UPPER(sku) LIKE 'KIT-%'.
+            models.Index(OpClass(Upper("sku"), name="varchar_pattern_ops"), name="catalog_variant_sku_prefix"),
         ]
 
     def __str__(self) -> str:

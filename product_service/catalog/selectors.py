@@ -1,5 +1,6 @@
 """Reads of the catalog."""
 
+import re
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -40,24 +41,37 @@ def _variants_of_product(**conditions) -> Exists:
     return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, **conditions))
 
 
+def _words_beginning(query: str) -> SearchQuery | None:
+    """Every word of ``query`` as the beginning of a word ("ultrab" finds "Ultrabook"), or None
+    when it has no word. Built from the words alone, so no input is a tsquery syntax error."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        return None
+    return SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+
+
 def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Product]:
     """``products`` matching ``query`` in name, description or any variant's SKU.
 
-    PostgreSQL: ranked full-text search, OR-ed with an exact or partial variant SKU and a name
-    substring so a partial word still hits. The three are one union of ids, so the
-    full-text one is read from the GIN index (an OR of the conditions themselves would compute every
-    product's words on every search: seconds at 100 000 products). Elsewhere: substrings.
+    PostgreSQL: ranked full-text search of the name (weighing more) and the description, in web
+    search syntax ("laptop OR tea", stemmed: "planets" finds "planet"), or with every word as the
+    beginning of a word ("ultrab"); or an active variant whose SKU begins with ``query``, whatever
+    its case. Each is read from an index (the GIN index of the words, the SKU's prefix index): the
+    matches are one union of ids, since an OR of the conditions themselves would compute every
+    product's words on every search (seconds at 100 000 products). Elsewhere: substrings.
     """
     query = query.strip()
     if not query:
         return products
-    sku_hits = ProductVariant.objects.filter(is_active=True, sku__icontains=query).values("product_id")
     if connection.vendor != "postgresql":
+        sku_hits = ProductVariant.objects.filter(is_active=True, sku__icontains=query).values("product_id")
         return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=sku_hits))
     search_query = SearchQuery(query, search_type="websearch", config="english")
+    if beginnings := _words_beginning(query):
+        search_query |= beginnings
     text_hits = Product.objects.annotate(words=product_search_vector()).filter(words=search_query)
-    name_hits = Product.objects.filter(name__icontains=query)
-    hits = text_hits.order_by().values("pk").union(name_hits.order_by().values("pk"), sku_hits.order_by())
+    sku_hits = ProductVariant.objects.filter(is_active=True, sku__istartswith=query)
+    hits = text_hits.order_by().values("pk").union(sku_hits.order_by().values("product_id"))
     return (
         products.filter(pk__in=hits)
         .annotate(search_rank=SearchRank(product_search_vector(), search_query))

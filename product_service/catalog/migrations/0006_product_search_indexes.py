@@ -2,6 +2,7 @@
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
+import django.db.models.functions.text
 from django.db import migrations, models
 
 from ecom_common.db.operations import AddIndexOnPostgreSQL
@@ -28,6 +29,16 @@ class Migration(migrations.Migration):
                     django.contrib.postgres.search.SearchConfig("english"),
                 ),
                 name="catalog_product_search",
+            ),
+        ),
+        # UPPER(sku) with the pattern operator class (LIKE 'KIT-%'): PostgreSQL's own.
+        AddIndexOnPostgreSQL(
+            model_name="productvariant",
+            index=models.Index(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("sku"), name="varchar_pattern_ops"
+                ),
+                name="catalog_variant_sku_prefix",
             ),
         ),
     ]

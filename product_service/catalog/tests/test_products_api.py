@@ -146,6 +146,21 @@ def test_a_search_finds_its_words_through_the_full_text_index():
     plan = plan_of_a_large_catalog(selectors.product_search(products=selectors.product_list(), query="walnut"))
 
     assert "catalog_product_search" in plan
+    assert "catalog_variant_sku_prefix" in plan
+    assert "Seq Scan" not in plan
+
+
+@pytest.mark.parametrize("query", ["kit-", "KIT-KET", "kettle", "kett"])
+def test_a_search_finds_the_beginning_of_a_sku_or_of_a_word(api_client, searchable_products, query):
+    assert names(api_client.get(PRODUCTS_URL, {"search": query})) == ["Steel Kettle"]
+
+
+@pytest.mark.parametrize("query", ["' ! & | :* ( )", "&&& |||", "<->", "%", "_"])
+def test_a_search_with_full_text_syntax_in_it_is_an_empty_page_not_an_error(api_client, searchable_products, query):
+    response = api_client.get(PRODUCTS_URL, {"search": query})
+
+    assert response.status_code == 200
+    assert names(response) == []
 
 
 def test_the_staff_list_reads_products_in_name_order_from_an_index():
@@ -463,4 +478,25 @@ def test_duplicate_sku_on_update_is_400(staff_client):
     assert response.json() == {
         "type": "validation_error",
         "errors": [{"code": "unique", "detail": "A product variant with this SKU already exists.", "attr": "sku"}],
+    }
+
+
+def test_the_schema_documents_every_query_parameter_of_the_product_list(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+
+    parameters = {parameter["name"] for parameter in schema["paths"]["/api/products/"]["get"]["parameters"]}
+
+    assert parameters == {
+        "search",
+        "category",
+        "brand",
+        "attr",
+        "min_price",
+        "max_price",
+        "variant",
+        "is_active",
+        "facets",
+        "ordering",
+        "page",
+        "page_size",
     }
