@@ -53,7 +53,7 @@ run: seed
 	@echo "Staff sign-in: $(ECOM_ADMIN_EMAIL)"
 	@if [ -n "$${EMAIL_URL:-}" ]; then echo "Mail:  sent through EMAIL_URL"; else echo "Mail:  $${ECOM_VAR_DIR:-var}/mail/  (every message the shop sends, one .eml file each)"; fi
 	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8006)"
-	honcho start -f Procfile
+	python scripts/run-procfile Procfile
 
 servers:
 	scripts/ensure-servers

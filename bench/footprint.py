@@ -37,7 +37,7 @@ def process_tree(root: int) -> list[tuple[int, int, str]]:
 
 
 def _kind(command: str) -> str:
-    for kind in ("gunicorn", "celery", "nginx", "honcho"):
+    for kind in ("gunicorn", "celery", "nginx", "run-procfile"):
         if kind in command:
             return kind
     return "other"

