@@ -19,7 +19,8 @@ class ProductFilter(django_filters.FilterSet):
         method="filter_search",
         label=(
             'Words of the name or description (web search syntax: "a OR b", "-word", quotes; stemmed), '
-            'or their beginnings ("ultrab"), or the beginning of a variant\'s SKU; best matches first'
+            'the last one possibly unfinished ("steel kett"), or the beginning of a variant\'s SKU; '
+            "best matches first"
         ),
     )
     category = django_filters.CharFilter(

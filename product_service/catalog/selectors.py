@@ -41,22 +41,26 @@ def _variants_of_product(**conditions) -> Exists:
     return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, **conditions))
 
 
-def _words_beginning(query: str) -> SearchQuery | None:
-    """Every word of ``query`` as the beginning of a word ("ultrab" finds "Ultrabook"), or None
-    when it has no word. Built from the words alone, so no input is a tsquery syntax error."""
-    words = re.findall(r"\w+", query)
-    if not words:
+def _as_typed(query: str) -> SearchQuery | None:
+    """``query`` as someone still typing it: its last word (three characters or more, at its very
+    end) as the beginning of a word, after the rest in web search syntax ("steel kett" finds
+    "Steel Kettle"). None when it does not end with such a word. The word is letters and digits
+    only, so no input is a tsquery syntax error."""
+    match = re.search(r"\w{3,}$", query)
+    if match is None:
         return None
-    return SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    beginning = SearchQuery(f"{match[0]}:*", search_type="raw", config="english")
+    rest = query[: match.start()].strip()
+    return SearchQuery(rest, search_type="websearch", config="english") & beginning if rest else beginning
 
 
 def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Product]:
     """``products`` matching ``query`` in name, description or any variant's SKU.
 
     PostgreSQL: ranked full-text search of the name (weighing more) and the description, in web
-    search syntax ("laptop OR tea", stemmed: "planets" finds "planet"), or with every word as the
-    beginning of a word ("ultrab"); or an active variant whose SKU begins with ``query``, whatever
-    its case. Each is read from an index (the GIN index of the words, the SKU's prefix index): the
+    search syntax ("laptop OR tea", stemmed: "planets" finds "planet"), or as typed so far, its last
+    word the beginning of a word ("steel kett"); or an active variant whose SKU begins with
+    ``query``, whatever its case. Each is read from an index (the GIN index of the words, the SKU's prefix index): the
     matches are one union of ids, since an OR of the conditions themselves would compute every
     product's words on every search (seconds at 100 000 products). Elsewhere: substrings.
     """
@@ -67,8 +71,8 @@ def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Produ
         sku_hits = ProductVariant.objects.filter(is_active=True, sku__icontains=query).values("product_id")
         return products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=sku_hits))
     search_query = SearchQuery(query, search_type="websearch", config="english")
-    if beginnings := _words_beginning(query):
-        search_query |= beginnings
+    if as_typed := _as_typed(query):
+        search_query |= as_typed
     text_hits = Product.objects.annotate(words=product_search_vector()).filter(words=search_query)
     sku_hits = ProductVariant.objects.filter(is_active=True, sku__istartswith=query)
     hits = text_hits.order_by().values("pk").union(sku_hits.order_by().values("product_id"))
