@@ -60,9 +60,10 @@ def product_search(*, products: QuerySet[Product], query: str) -> QuerySet[Produ
     PostgreSQL: ranked full-text search of the name (weighing more) and the description, in web
     search syntax ("laptop OR tea", stemmed: "planets" finds "planet"), or as typed so far, its last
     word the beginning of a word ("steel kett"); or an active variant whose SKU begins with
-    ``query``, whatever its case. Each is read from an index (the GIN index of the words, the SKU's prefix index): the
-    matches are one union of ids, since an OR of the conditions themselves would compute every
-    product's words on every search (seconds at 100 000 products). Elsewhere: substrings.
+    ``query``, whatever its case. Each is read from an index (the GIN index of the words, the
+    SKU's prefix index): the matches are one union of ids, since an OR of the conditions themselves
+    would compute every product's words on every search (seconds at 100 000 products).
+    Elsewhere (the embedded SQLite): substrings.
     """
     query = query.strip()
     if not query:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
+from django.db.models.manager import BaseManager
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
@@ -74,7 +75,7 @@ class VisibleVariantListSerializer(serializers.ListSerializer):
     every product of a page, not one built per product."""
 
     def to_representation(self, data):
-        variants = list(data.all())  # prefetched by the selectors
+        variants = list(data.all() if isinstance(data, BaseManager) else data)  # prefetched by the selectors
         if not self.context.get("include_inactive_variants"):
             variants = [variant for variant in variants if variant.is_active]
         return super().to_representation(variants)
