@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import account_flows
@@ -43,6 +44,9 @@ class PasswordChangeSerializer(serializers.Serializer):
 class AccountRecoveryViewSet(ApiViewSet):
     """Anonymous: a link from a mail, or a mail asked for. Mapped one per path (accounts/urls.py)."""
 
+    # Each is an @action (though mapped by path) so that the error codes documented per action
+    # (extend_validation_errors above) find it, instead of applying to all of them.
+
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
     input_serializer_classes = {
@@ -59,6 +63,7 @@ class AccountRecoveryViewSet(ApiViewSet):
         return [ScopedRateThrottle()]
 
     @extend_schema(summary="Verify the address with the token from the mail", responses={204: None})
+    @action(detail=False, methods=["post"])
     def verify_email(self, request):
         account_flows.email_verify(token=self.read_input()["token"])
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -67,6 +72,7 @@ class AccountRecoveryViewSet(ApiViewSet):
         summary="Mail a password-reset link: 202 whatever the address, so it reveals nothing",
         responses={202: None},
     )
+    @action(detail=False, methods=["post"])
     def password_reset(self, request):
         account_flows.password_reset_request(email=self.read_input()["email"])
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -75,6 +81,7 @@ class AccountRecoveryViewSet(ApiViewSet):
         summary="Set a new password with the token from the mail; every session of the account ends",
         responses={204: None},
     )
+    @action(detail=False, methods=["post"])
     def password_reset_confirm(self, request):
         payload = self.read_input()
         account_flows.password_reset_confirm(token=payload["token"], new_password=payload["new_password"])
@@ -94,6 +101,7 @@ class AccountSecurityViewSet(ApiViewSet):
         return [ScopedRateThrottle()]
 
     @extend_schema(summary="Mail the verification link again", request=None, responses={202: None})
+    @action(detail=False, methods=["post"])
     def verify_email_resend(self, request):
         account_flows.email_verification_request(user=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -102,6 +110,7 @@ class AccountSecurityViewSet(ApiViewSet):
         summary="Change the password (the current one required); every session ends, this one's too",
         responses={204: None},
     )
+    @action(detail=False, methods=["post"])
     def password_change(self, request):
         payload = self.read_input()
         account_flows.password_change(

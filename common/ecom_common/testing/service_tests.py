@@ -5,6 +5,9 @@ so a new service cannot forget the probes, the error format, the request id, the
 throttling or its database isolation.
 """
 
+import os
+import subprocess
+import sys
 import uuid
 from urllib.parse import parse_qsl
 
@@ -17,6 +20,7 @@ from django.db import connection
 from django.urls import reverse
 
 from ecom_common.service_registry import NAMES
+from ecom_common.settings import REPO_DIR
 from ecom_common.testing.servers import postgres_url
 from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -36,6 +40,7 @@ __all__ = [
     "test_request_id_is_made_when_absent",
     "test_role_cannot_read_another_services_schema",
     "test_tables_live_in_the_service_schema",
+    "test_the_service_starts_without_a_warning",
     "test_the_staff_summary_is_for_staff_only_and_counts_the_event_bus",
     "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
     "test_unknown_url_is_404_in_the_error_format",
@@ -144,6 +149,24 @@ def test_every_api_endpoint_is_an_api_viewset():
 
     assert len(views) > 2
     assert others == {}
+
+
+def test_the_service_starts_without_a_warning():
+    """Every module imported and checked in a process of its own: decorators that warn at import
+    (drf-standardized-errors' unknown actions, say) print before any test runs, and a warning is
+    the first thing a newcomer's `make run` shows."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        check=False,  # the assertions say what it printed
+        cwd=REPO_DIR / f"{settings.SERVICE_NAME}_service",
+        env=os.environ,  # the suite's settings module and servers
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
