@@ -330,6 +330,16 @@ def test_make_run_is_one_web_process_and_one_worker_per_service_with_beat_in_the
         assert f'"Scheduler: Sending due task outbox-sweep (ecom_common.outbox_relay)", "service": "{name}"' in printed
 
 
+def test_make_run_starts_without_a_warning(make_run):
+    printed = make_run.log_path.read_text()
+
+    # What used to greet a newcomer: kombu on every connection to the embedded broker, and
+    # drf-standardized-errors at every import of user_service's account APIs.
+    assert "No hostname was supplied" not in printed
+    assert "is not in the list of actions" not in printed
+    assert "are not in the list of actions" not in printed
+
+
 def test_ctrl_c_stops_every_process(make_run):
     os.killpg(make_run.pid, signal.SIGINT)
     make_run.wait(timeout=60)

@@ -78,7 +78,8 @@ def cache_config(service: str) -> dict:
 
 
 def broker_url() -> str:
-    return env("CELERY_BROKER_URL", default="filesystem://")
+    # The filesystem transport ignores the host, but kombu warns at every connection without one.
+    return env("CELERY_BROKER_URL", default="filesystem://localhost//")
 
 
 def broker_transport_options() -> dict:
