@@ -44,9 +44,9 @@ class PasswordChangeSerializer(serializers.Serializer):
 class AccountRecoveryViewSet(ApiViewSet):
     """Anonymous: a link from a mail, or a mail asked for. Mapped one per path (accounts/urls.py)."""
 
-    # Each is an @action (though mapped by path) so that the error codes documented per action
-    # (extend_validation_errors above) find it, instead of applying to all of them.
-
+    # Here and in AccountSecurityViewSet each method is an @action (though mapped by path) so that
+    # the error codes documented per action (extend_validation_errors) find it, instead of
+    # applying to every one.
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
     input_serializer_classes = {
