@@ -1,7 +1,7 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+from ecom_common.wsgi import loaded_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_service.settings.production")
 
-application = get_wsgi_application()
+application = loaded_wsgi_application()

@@ -41,6 +41,7 @@ __all__ = [
     "test_tables_live_in_the_service_schema",
     "test_the_service_starts_without_a_warning",
     "test_the_staff_summary_is_for_staff_only_and_counts_the_event_bus",
+    "test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_request",
     "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
     "test_unknown_url_is_404_in_the_error_format",
     "test_unknown_url_under_a_routed_prefix_is_404_in_the_error_format_in_debug_too",
@@ -165,6 +166,28 @@ def test_the_service_starts_without_a_warning():
 
     assert result.returncode == 0, result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
+
+
+def test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_request():
+    """gunicorn imports the WSGI module before a worker accepts a connection: what Django would
+    otherwise import in the first request (the URLconf, each cache's client) is imported there,
+    not while requests wait (ecom_common.wsgi)."""
+    probe = (
+        "import sys; from django.conf import settings; import {package}.wsgi; "
+        "print(settings.ROOT_URLCONF in sys.modules, "
+        "all(c['BACKEND'].rpartition('.')[0] in sys.modules for c in settings.CACHES.values()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe.format(package=f"{settings.SERVICE_NAME}_service")],
+        check=False,
+        cwd=REPO_DIR / f"{settings.SERVICE_NAME}_service",  # inherits the suite's settings module and servers
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
