@@ -85,6 +85,19 @@ def test_unknown_product_is_404(api_client):
     assert response.json()["type"] == "client_error"
 
 
+@pytest.mark.parametrize("client_name", ["api_client", "staff_client"])
+@pytest.mark.parametrize("query", ["search=nothing-like-it", "brand=no-such-brand", "min_price=abc"])
+def test_a_products_own_url_is_not_filtered_by_the_lists_query_parameters(request, client_name, query):
+    # The filters and the ordering are the list's (the schema documents them there only): a query
+    # string left on a product's link is no 404 or 400.
+    product = ProductFactory(name="Lamp")
+
+    response = request.getfixturevalue(client_name).get(f"{detail_url(product)}?{query}")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(product.id)
+
+
 def test_malformed_product_id_is_404(api_client):
     response = api_client.get(f"{PRODUCTS_URL}not-a-uuid/")
 
