@@ -20,7 +20,7 @@ from pathlib import Path
 
 import requests
 
-from bench import scale
+from bench import cost, scale
 from bench.footprint import make_run_footprint
 from bench.workload import CONNECTIONS, THREADS, checkout_at, percentile, saga_completion, wrk
 from ecom_common.testing.processes import free_port
@@ -306,13 +306,29 @@ def main() -> int:
 
         checkout = []
         rates = [float(r) for r in args.rates.split(",")]
+        checkout_cpu = None
         for rate in rates:
+            # The first (lowest) rate is also the one the CPU per checkout is counted over: the
+            # machine keeps up with it, so every saga finishes inside the counted window.
+            counting = rate == rates[0] and cost.available()
+            if counting:
+                print("idle CPU of every part (5s)...", flush=True)
+                idle = cost.idle_rates(stack)
+                began_counting, before = time.monotonic(), cost.cpu_seconds(stack)
             print(f"checkout at {rate:g} orders/s for {args.checkout_seconds:g}s...", flush=True)
             recorders = profile_workers(stack, args.checkout_seconds) if args.profile and rate == rates[-1] else []
             run = checkout_at(gateway.url, customers, stocked, rate=rate, seconds=args.checkout_seconds)
             for recorder in recorders:
                 recorder.wait(timeout=60)
             run.update(saga_completion(stack, run.pop("order_ids"), timeout=args.drain_seconds))
+            if counting and run["confirmed"]:
+                checkout_cpu = cost.per_checkout(
+                    before=before,
+                    after=cost.cpu_seconds(stack),
+                    idle=idle,
+                    seconds=time.monotonic() - began_counting,
+                    checkouts=run["confirmed"],
+                ) | {"offered_per_s": rate}
             checkout.append(run)
         knee = next(
             (c["offered_per_s"] for c in checkout if c["completion_p99_ms"] is None or c["completion_p99_ms"] > 2000),
@@ -361,6 +377,7 @@ def main() -> int:
         "reads": reads,
         "checkout": checkout,
         "completion_p99_over_2s_at": knee,
+        "checkout_cpu": checkout_cpu,
         "catalog_by_size": by_size,
         "sagas_by_worker_processes": by_workers,
         "celery_noop": broker,
@@ -377,6 +394,29 @@ def main() -> int:
 
 def _fmt(value, unit="") -> str:
     return "-" if value is None else f"{value:g}{unit}"
+
+
+def _checkout_cpu_rows(cpu: dict | None) -> list[tuple]:
+    if not cpu:
+        return []
+    rows = [
+        (
+            f"CPU per checkout + saga @{cpu['offered_per_s']:g}/s",
+            f"{_fmt(cpu['total_ms'])} ms ({cpu['checkouts']} sagas, idle use taken off)",
+            "",
+            "",
+            f"≤ {cpu['cores'] * 1000 / 50:g} ms for 50/s on {cpu['cores']} cores",
+        ),
+        (
+            f"  ceiling on {cpu['cores']} cores",
+            f"{_fmt(cpu['ceiling_per_s'])} checkouts/s, every core busy",
+            "",
+            "",
+            "",
+        ),
+    ]
+    rows += [(f"  {part}", f"{_fmt(ms)} ms", "", "", "") for part, ms in cpu["ms_by_part"].items() if ms >= 0.5]
+    return rows
 
 
 def print_table(r: dict) -> None:
@@ -444,6 +484,7 @@ def print_table(r: dict) -> None:
             "",
         )
     )
+    rows += _checkout_cpu_rows(r.get("checkout_cpu"))
     for row in r.get("catalog_by_size", []):
         for name in ("list", "search"):
             read = row[name]
