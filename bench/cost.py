@@ -17,7 +17,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 SERVERS = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ"}
 
 
-def _processes() -> dict[int, tuple[int, str, float]]:
+def process_table() -> dict[int, tuple[int, str, float]]:
     """pid -> (parent pid, name, CPU seconds) of every process. A process's seconds include those
     of its children that have exited (``cutime``/``cstime``): a backend PostgreSQL closes, a worker
     gunicorn replaces, still counts once it is gone."""
@@ -37,7 +37,7 @@ def _processes() -> dict[int, tuple[int, str, float]]:
     return table
 
 
-def _tree_seconds(table: dict, root: int) -> float:
+def tree_seconds(table: dict, root: int) -> float:
     total, frontier = 0.0, [root]
     while frontier:
         pid = frontier.pop()
@@ -54,15 +54,15 @@ def _server_seconds(table: dict, name: str) -> float:
         for pid, (parent, process_name, _) in table.items()
         if process_name == name and table.get(parent, (0, ""))[1] != name
     ]
-    return sum(_tree_seconds(table, root) for root in roots)
+    return sum(tree_seconds(table, root) for root in roots)
 
 
 def cpu_seconds(stack) -> dict[str, float]:
     """CPU seconds used so far by each part of the stack (a process and its children)."""
-    table = _processes()
-    parts = {f"{service} web": _tree_seconds(table, process.pid) for service, process in stack.web.items()}
-    parts |= {f"{service} worker": _tree_seconds(table, process.pid) for service, process in stack.workers.items()}
-    parts["gateway"] = sum(_tree_seconds(table, process.pid) for process in stack.gateways.values())
+    table = process_table()
+    parts = {f"{service} web": tree_seconds(table, process.pid) for service, process in stack.web.items()}
+    parts |= {f"{service} worker": tree_seconds(table, process.pid) for service, process in stack.workers.items()}
+    parts["gateway"] = sum(tree_seconds(table, process.pid) for process in stack.gateways.values())
     for name, label in SERVERS.items():
         parts[label] = _server_seconds(table, name)
     return parts
