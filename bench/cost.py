@@ -10,6 +10,8 @@ import os
 import time
 from pathlib import Path
 
+from bench.footprint import tree_pids
+
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
 # Shared servers, found by process name (this machine's PostgreSQL and RabbitMQ serve only the
@@ -38,13 +40,7 @@ def process_table() -> dict[int, tuple[int, str, float]]:
 
 
 def tree_seconds(table: dict, root: int) -> float:
-    total, frontier = 0.0, [root]
-    while frontier:
-        pid = frontier.pop()
-        if pid in table:
-            total += table[pid][2]
-            frontier += [child for child, (parent, _, _) in table.items() if parent == pid]
-    return total
+    return sum(table[pid][2] for pid in tree_pids({pid: row[0] for pid, row in table.items()}, root))
 
 
 def _server_seconds(table: dict, name: str) -> float:

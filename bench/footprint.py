@@ -21,19 +21,29 @@ def _port_taken(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def tree_pids(parent_of: dict[int, int], root: int) -> list[int]:
+    """``root`` and every process under it, from a map of each process to its parent."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in parent_of.items():
+        children.setdefault(parent, []).append(pid)
+    found, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        if pid in parent_of:
+            found.append(pid)
+            frontier += children.get(pid, [])
+    return found
+
+
 def process_tree(root: int) -> list[tuple[int, int, str]]:
     """(pid, RSS in KiB, command) of ``root`` and every process under it."""
     table = {}
     for line in subprocess.check_output(["ps", "-ww", "-eo", "pid=,ppid=,rss=,args="], text=True).splitlines():
         pid, ppid, rss, args = line.split(None, 3)
         table[int(pid)] = (int(ppid), int(rss), args)
-    found, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        if pid in table:
-            found.append((pid, table[pid][1], table[pid][2]))
-            frontier += [child for child, (parent, _, _) in table.items() if parent == pid]
-    return found
+    return [
+        (pid, table[pid][1], table[pid][2]) for pid in tree_pids({pid: row[0] for pid, row in table.items()}, root)
+    ]
 
 
 def _kind(command: str) -> str:

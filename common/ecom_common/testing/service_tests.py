@@ -151,18 +151,24 @@ def test_every_api_endpoint_is_an_api_viewset():
     assert others == {}
 
 
-def test_the_service_starts_without_a_warning():
-    """Every module imported and checked in a process of its own: decorators that warn at import
-    (drf-standardized-errors' unknown actions, say) print before any test runs, and a warning is
-    the first thing a newcomer's `make run` shows."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        check=False,  # the assertions say what it printed
-        cwd=REPO_DIR / f"{settings.SERVICE_NAME}_service",  # inherits the suite's settings module and servers
+def _in_a_process_of_its_own(*arguments: str) -> subprocess.CompletedProcess:
+    """Python with ``arguments`` in the service's folder; it inherits the suite's settings module
+    and servers. Not checked: the assertions say what it printed."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        check=False,
+        cwd=REPO_DIR / f"{settings.SERVICE_NAME}_service",
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_service_starts_without_a_warning():
+    """Every module imported and checked in a process of its own: decorators that warn at import
+    (drf-standardized-errors' unknown actions, say) print before any test runs, and a warning is
+    the first thing a newcomer's `make run` shows."""
+    result = _in_a_process_of_its_own("manage.py", "check")
 
     assert result.returncode == 0, result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
@@ -177,14 +183,7 @@ def test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_reque
         "print(settings.ROOT_URLCONF in sys.modules, "
         "all(c['BACKEND'].rpartition('.')[0] in sys.modules for c in settings.CACHES.values()))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe.format(package=f"{settings.SERVICE_NAME}_service")],
-        check=False,
-        cwd=REPO_DIR / f"{settings.SERVICE_NAME}_service",  # inherits the suite's settings module and servers
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _in_a_process_of_its_own("-c", probe.format(package=f"{settings.SERVICE_NAME}_service"))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
