@@ -44,14 +44,15 @@ WORKDIR /app
 COPY . .
 
 # The admin's and Swagger UI's files, collected and compressed (WhiteNoise) per service into
-# /app/static/<name>: each service's STATIC_ROOT at run time. The secret here is a dummy: it only
-# satisfies production settings during the build.
+# /app/static/<name>: each service's STATIC_ROOT at run time. The secret key is random and
+# thrown away: production settings refuse to load without one, and no build's key is reused.
 # The services' names come from the registry (ecom_common.service_registry), installed above.
 RUN set -e; for service in $(python -m ecom_common.service_registry); do \
         cd /app/${service}_service; \
         DJANGO_SETTINGS_MODULE=${service}_service.settings.production \
         STATIC_ROOT=/app/static/${service} \
-        DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+        DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+        PAYMENT_PROVIDER=payments.providers.sandbox.SandboxProvider PAYMENT_ALLOW_SANDBOX=true \
         DJANGO_ALLOWED_HOSTS=x \
         ECOM_VAR_DIR=/tmp/collectstatic \
         python manage.py collectstatic --no-input -v 0; \

@@ -109,6 +109,12 @@ SERVICES: tuple[Service, ...] = (
         admin_slug="payments",
         title="Payments",
         routes=("/api/payments/",),
+        # Production settings have no default card processor. compose's demo takes the sandbox's
+        # test cards (tok_visa) and says so; k8s names a provider in its overlay (the dev one: the sandbox).
+        compose_env=(
+            "PAYMENT_PROVIDER: ${PAYMENT_PROVIDER:-payments.providers.sandbox.SandboxProvider}",
+            "PAYMENT_ALLOW_SANDBOX: ${PAYMENT_ALLOW_SANDBOX:-true}  # a demo: test cards only, no money moves",
+        ),
     ),
     Service(
         name="inventory",

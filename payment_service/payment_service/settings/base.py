@@ -24,8 +24,13 @@ CELERY_BEAT_SCHEDULE = {
 # ---------------------------------------------------------------------------
 # Payments
 # ---------------------------------------------------------------------------
-# Dotted path of the PaymentProvider class; the built-in sandbox provider takes test-mode tokens (tok_visa).
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="payments.providers.sandbox.SandboxProvider")
+# Dotted path of the PaymentProvider class; the built-in sandbox provider takes test-mode tokens
+# (tok_visa). It is the default here (make run, tests); production settings have no default.
+SANDBOX_PAYMENT_PROVIDER = "payments.providers.sandbox.SandboxProvider"
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default=SANDBOX_PAYMENT_PROVIDER)
+# The sandbox approves published test cards: `manage.py check --deploy` fails on it, and
+# production settings refuse to start with it, unless a demo sets this (compose's does).
+PAYMENT_ALLOW_SANDBOX = env.bool("PAYMENT_ALLOW_SANDBOX", default=False)
 # Provider calls per payment before a transient error becomes payment.failed (processing_error).
 PAYMENT_MAX_ATTEMPTS = env.int("PAYMENT_MAX_ATTEMPTS", default=4)
 # A payment processing for longer than this without progress has its charge enqueued again.

@@ -20,6 +20,10 @@ class PaymentProvider:
     """A card processor. Both calls must be idempotent per ``idempotency_key``:
     repeating one returns the first answer and moves no money again."""
 
+    # A test-mode processor that approves published test cards: production refuses it unless
+    # PAYMENT_ALLOW_SANDBOX says a demo wants it (payments.checks).
+    is_sandbox = False
+
     def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> ChargeResult:
         raise NotImplementedError
 

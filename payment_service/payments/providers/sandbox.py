@@ -30,6 +30,8 @@ def _result(charge: SandboxCharge) -> ChargeResult:
 
 
 class SandboxProvider(PaymentProvider):
+    is_sandbox = True
+
     def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> ChargeResult:
         with transaction.atomic():
             charge = SandboxCharge.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
