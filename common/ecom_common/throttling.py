@@ -101,4 +101,6 @@ class EmailAddressRateThrottle(CellRateThrottleMixin, throttling.SimpleRateThrot
         email = request.data.get("email") if hasattr(request.data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
+        if len(email) > 254:  # refused by the view's validation (400); never a cache key
+            return None
         return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import account_flows
+from accounts.serializers import AccountEmailField
 from ecom_common.apis import ApiViewSet
 from ecom_common.throttling import EmailAddressRateThrottle, ScopedRateThrottle
 
@@ -24,7 +25,7 @@ class TokenSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="PasswordResetRequest")
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = AccountEmailField()
 
 
 @extend_schema_serializer(component_name="PasswordResetConfirm")

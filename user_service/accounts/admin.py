@@ -56,6 +56,25 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     inlines = [AddressInline]
 
+    # Who may grant power: a member of staff with "change user" edits names, addresses and
+    # activity, but only a superuser sets these, or touches a superuser's account at all
+    # (its password included): otherwise "change user" is "become superuser everywhere".
+    POWER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *self.POWER_FIELDS)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_inlines(self, request, obj=None):
         # Addresses belong to an existing user; the add page is only email and password.
         return self.inlines if obj is not None else []

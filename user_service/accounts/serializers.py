@@ -15,8 +15,24 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from accounts import sign_in_guard
 from accounts.models import Address, User
 from accounts.selectors import user_get, user_token_claims
+
+EMAIL_MAX_LENGTH = 254  # RFC 5321's longest deliverable address
+
+
+class AccountEmailField(serializers.EmailField):
+    """An address, refused at its length before anything else looks at it: a megabyte string
+    is one ``max_length`` error, never a regex run, a cache key or a database lookup."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=EMAIL_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and len(data) > EMAIL_MAX_LENGTH:
+            self.fail("max_length", max_length=EMAIL_MAX_LENGTH)
+        return super().to_internal_value(data)
 
 
 @extend_schema_serializer(component_name="IdentityUser")
@@ -43,7 +59,7 @@ class UserUpdateSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="UserRegistration")
 class UserRegisterSerializer(serializers.Serializer):
     # Plain fields: uniqueness (case-insensitive) and password strength are checked by user_register.
-    email = serializers.EmailField(max_length=254)
+    email = AccountEmailField()
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
@@ -89,7 +105,19 @@ class TokenPairSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="TokenPair")
 class UserTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Email and password in (request component "TokenPairRequest"), an access/refresh pair as
-    its validated data; the tokens carry the caller's claims."""
+    its validated data; the tokens carry the caller's claims.
+
+    The address is bounded before anything runs; a locked account is refused (429) before its
+    password is checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not an EmailField: a malformed address signs in as badly as a wrong one (401).
+        self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=EMAIL_MAX_LENGTH)
+
+    def validate(self, attrs):
+        sign_in_guard.sign_in_check(attrs[self.username_field])  # a locked account: 429
+        return super().validate(attrs)
 
     @classmethod
     def get_token(cls, user: User) -> RefreshToken:

@@ -319,3 +319,26 @@ def test_jwks_ignores_a_bad_authorization_header(api_client):
     response = api_client.get("/.well-known/jwks.json")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/auth/token/", {"password": DEFAULT_PASSWORD}),
+        ("/api/auth/register/", {"password": DEFAULT_PASSWORD}),
+        ("/api/auth/password-reset/", {}),
+    ],
+)
+def test_an_email_over_254_characters_is_a_400_before_anything_else_runs(api_client, path, body):
+    """A 300 kB address at sign-in was a lockout counter keyed on it in Redis (a 503)."""
+    email = "a" * 300_000 + "@example.com"
+
+    response = api_client.post(path, {**body, "email": email})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [
+            {"code": "max_length", "detail": "Ensure this field has no more than 254 characters.", "attr": "email"}
+        ],
+    }
