@@ -25,7 +25,8 @@ CONFIRMED_LINE_NOT_COMMITTED = f"""
 REFUNDS_THAT_DISAGREE = """
     SELECT o.id, o.refunded_total, p.refunded_amount, coalesce(r.total, 0), coalesce(x.total, 0)
     FROM "order".orders_order o JOIN payment.payments_payment p ON p.order_id = o.id
-    LEFT JOIN (SELECT payment_id, sum(amount) AS total FROM payment.payments_refund GROUP BY payment_id) r
+    LEFT JOIN (SELECT payment_id, sum(amount) AS total FROM payment.payments_refund
+               WHERE status = 'succeeded' GROUP BY payment_id) r
         ON r.payment_id = p.id
     LEFT JOIN (SELECT order_id, sum(refund_amount) AS total FROM "order".orders_orderreturn
                WHERE status = 'refunded' GROUP BY order_id) x ON x.order_id = o.id

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ecom_common.admin import ReadOnlyAdmin
-from payments.models import Payment, PaymentOrder, SandboxCharge
+from payments.models import Payment, PaymentOrder, Refund, SandboxCharge
 
 
 @admin.register(Payment)
@@ -12,6 +12,26 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["order_id", "provider_reference"]
     readonly_fields = ["token"]
+    ordering = ["-created_at"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds made and owed: an owed one is retried by the sweep until the provider makes it."""
+
+    list_display = [
+        "payment",
+        "amount",
+        "return_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["payment__order_id", "provider_reference", "return_id"]
+    list_select_related = ["payment"]
     ordering = ["-created_at"]
 
 

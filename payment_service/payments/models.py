@@ -41,6 +41,11 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # A payment voided while its charge was in flight (cancelled during processing): the provider
+    # may still settle that charge, so it is looked up again until the window closes
+    # (PAYMENT_VOID_RECHECK_SECONDS), less often each time; empty once there is nothing to look for.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_recheck_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -59,23 +64,40 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     """Money given back on a charge: all that is left when its order is cancelled, or exactly a
-    received return's amount (once per return: unique with the payment)."""
+    received return's amount (once per return: unique with the payment).
+
+    A refund is owed from the moment it is due until the provider makes it: the sweep
+    (payment_refunds_owed_retry) asks again with backoff, for as long as it takes, with the
+    same idempotency key each time. A zero refund (a free line returned) is made at once,
+    without the provider.
+    """
+
+    class Status(models.TextChoices):
+        OWED = "owed", "Owed"
+        SUCCEEDED = "succeeded", "Succeeded"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     return_id = models.UUIDField(null=True, blank=True, help_text="The order's return; empty for a cancellation.")
-    provider_reference = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUCCEEDED)
+    idempotency_key = models.CharField(max_length=100, blank=True, help_text="The provider's, on every attempt.")
+    provider_reference = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="payments_refund_owed_due")]
         constraints = [
             models.UniqueConstraint(fields=["payment", "return_id"], name="payments_refund_once_per_return"),
             models.UniqueConstraint(
                 fields=["payment"], condition=models.Q(return_id__isnull=True), name="payments_refund_one_cancellation"
             ),
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_refund_amount_positive"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="payments_refund_amount_not_negative"),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,13 @@ redeliveries and retries are safe."""
 
 import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
@@ -153,7 +155,10 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
     """The order was cancelled: refund a succeeded payment (or one whose charge went through
     unanswered), void one never charged.
 
-    With no payment yet, the cancellation is remembered so a late ``order.payment_requested`` is never charged.
+    With no payment yet, the cancellation is remembered so a late ``order.payment_requested`` is
+    never charged. Nothing here raises for a provider outage: a refund the provider cannot make
+    now is owed (swept until it can), and a charge the provider cannot tell us about is voided
+    and looked up again later (payment_voided_charges_recheck).
     """
     order = PaymentOrder.objects.lock(order_id)
     order.cancel()
@@ -162,19 +167,30 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
         return None
     if payment.status == Payment.Status.PROCESSING:
         # Not yet answered is not "not charged": a timeout or a crash may have hidden a charge.
-        made = _charge_already_made(payment)
+        try:
+            made = _charge_already_made(payment)
+        except TransientProviderError:
+            made = None
         if made is not None and made.approved:
             payment.status = Payment.Status.SUCCEEDED
             payment.provider_reference = made.reference
             payment.save(update_fields=["status", "provider_reference", "updated_at"])
         else:
+            # The charge may still be in flight at the provider: look again later.
+            now = timezone.now()
             payment.status = Payment.Status.VOIDED
-            payment.save(update_fields=["status", "updated_at"])
+            payment.voided_at = now
+            payment.void_recheck_at = now + timedelta(seconds=settings.PAYMENT_REFUND_RETRY_SECONDS)
+            payment.save(update_fields=["status", "voided_at", "void_recheck_at", "updated_at"])
             return payment
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
-        # All that is still charged; a transient provider error raises: the bus retries the event.
-        _refund(
-            payment=payment, amount=payment.amount - payment.refunded_amount, idempotency_key=f"refund-{payment.id}"
+        # All that is still charged (nothing, when a return's refund is still owed: then the
+        # return's refund and this one would exceed the charge, so this waits for none of it).
+        owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
+        _refund_owe(
+            payment=payment,
+            amount=payment.amount - payment.refunded_amount - owed,
+            idempotency_key=f"refund-{payment.id}",
         )
     return payment
 
@@ -182,7 +198,8 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
 @transaction.atomic
 def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: Decimal) -> Payment | None:
     """A return was received: refund exactly ``amount`` of the order's charge, once per return
-    (the provider's idempotency key is the return's id). ``payment.refunded`` carries the amount."""
+    (the provider's idempotency key is the return's id). ``payment.refunded`` carries the amount,
+    when the provider has made it (it is owed until then); a zero amount is announced at once."""
     PaymentOrder.objects.lock(order_id)
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
@@ -191,33 +208,124 @@ def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: 
     if Refund.objects.filter(payment=payment, return_id=return_id).exists():
         return payment
     amount = Decimal(amount).quantize(CENT)
-    if amount <= 0 or amount > payment.amount - payment.refunded_amount:
-        raise ValueError(
-            f"cannot refund {amount} of payment {payment.id}: {payment.amount - payment.refunded_amount} is left"
-        )
-    _refund(payment=payment, amount=amount, return_id=return_id, idempotency_key=f"return-{return_id}")
+    owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
+    left = payment.amount - payment.refunded_amount - owed
+    if amount < 0 or amount > left:
+        raise ValueError(f"cannot refund {amount} of payment {payment.id}: {left} is left")
+    _refund_owe(payment=payment, amount=amount, return_id=return_id, idempotency_key=f"return-{return_id}")
     return payment
 
 
-def _refund(*, payment: Payment, amount: Decimal, idempotency_key: str, return_id: uuid.UUID | None = None) -> Refund:
-    """Refunds ``amount`` through the provider (a transient error raises: the bus retries the
-    event with backoff), records it, and announces it."""
-    reference = payment_provider().refund(
-        reference=payment.provider_reference, amount=amount, currency=payment.currency, idempotency_key=idempotency_key
+def _refund_owe(
+    *, payment: Payment, amount: Decimal, idempotency_key: str, return_id: uuid.UUID | None = None
+) -> Refund:
+    """Records the refund as owed and tries it at once; the caller holds the payment's lock."""
+    refund = Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        return_id=return_id,
+        idempotency_key=idempotency_key,
+        status=Refund.Status.OWED,
+        next_attempt_at=timezone.now(),
     )
-    refund = Refund.objects.create(payment=payment, amount=amount, return_id=return_id, provider_reference=reference)
-    payment.refunded_amount += amount
-    payment.refund_reference = reference
+    _refund_attempt(payment=payment, refund=refund)
+    return refund
+
+
+def _refund_retry_seconds(attempts: int) -> float:
+    """The wait after the ``attempts``-th failure: doubling from PAYMENT_REFUND_RETRY_SECONDS up
+    to PAYMENT_REFUND_RETRY_MAX_SECONDS, and never giving up."""
+    first, ceiling = settings.PAYMENT_REFUND_RETRY_SECONDS, settings.PAYMENT_REFUND_RETRY_MAX_SECONDS
+    return min(ceiling, first * 2 ** min(attempts - 1, 32))
+
+
+def _refund_attempt(*, payment: Payment, refund: Refund) -> bool:
+    """Asks the provider for an owed refund (the payment and refund locked by the caller).
+
+    Made: recorded, added to the payment's refunded amount and announced (``payment.refunded``).
+    A transient provider error leaves it owed, due again after a backoff. A zero refund never
+    reaches the provider."""
+    refund.attempts += 1
+    if refund.amount > 0:
+        try:
+            refund.provider_reference = payment_provider().refund(
+                reference=payment.provider_reference,
+                amount=refund.amount,
+                currency=payment.currency,
+                idempotency_key=refund.idempotency_key,
+            )
+        except TransientProviderError as error:
+            logger.warning("refund owed: provider error", extra={"refund_id": str(refund.id), "error": repr(error)})
+            refund.last_error = repr(error)[:200]
+            refund.next_attempt_at = timezone.now() + timedelta(seconds=_refund_retry_seconds(refund.attempts))
+            refund.save(update_fields=["attempts", "last_error", "next_attempt_at", "updated_at"])
+            return False
+    refund.status = Refund.Status.SUCCEEDED
+    refund.next_attempt_at = None
+    refund.save(update_fields=["attempts", "provider_reference", "status", "next_attempt_at", "updated_at"])
+    payment.refunded_amount += refund.amount
+    if refund.provider_reference:
+        payment.refund_reference = refund.provider_reference
     payment.refunded_at = timezone.now()
-    fully = payment.refunded_amount == payment.amount
-    payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
+    if payment.refunded_amount == payment.amount:
+        payment.status = Payment.Status.REFUNDED
+    elif payment.refunded_amount > 0:
+        payment.status = Payment.Status.PARTIALLY_REFUNDED
     payment.save(update_fields=["refunded_amount", "refund_reference", "refunded_at", "status", "updated_at"])
     _payment_publish(
         type="payment.refunded",
         payment=payment,
-        amount=_money(amount),
+        amount=_money(refund.amount),
         refunded_amount=_money(payment.refunded_amount),
-        return_id=str(return_id) if return_id else None,
+        return_id=str(refund.return_id) if refund.return_id else None,
         provider_reference=payment.provider_reference,
     )
-    return refund
+    return True
+
+
+def payment_refunds_owed_retry() -> int:
+    """Beat: asks the provider again for every owed refund that is due, each in a transaction of
+    its own; returns how many were made."""
+    due = Refund.objects.filter(status=Refund.Status.OWED, next_attempt_at__lte=timezone.now())
+    made = 0
+    for refund_id, payment_id in due.order_by("next_attempt_at").values_list("id", "payment_id"):
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(id=payment_id)
+            refund = Refund.objects.select_for_update().filter(id=refund_id, status=Refund.Status.OWED).first()
+            if refund is not None and refund.next_attempt_at <= timezone.now():
+                made += _refund_attempt(payment=payment, refund=refund)
+    return made
+
+
+def payment_voided_charges_recheck() -> int:
+    """Beat: looks up again the charges of payments voided while in flight; one the provider
+    settled after all is refunded in full (owed until made). Returns how many were found."""
+    now = timezone.now()
+    found = 0
+    for payment_id in Payment.objects.filter(status=Payment.Status.VOIDED, void_recheck_at__lte=now).values_list(
+        "id", flat=True
+    ):
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(id=payment_id)
+            if payment.status != Payment.Status.VOIDED or payment.void_recheck_at is None:
+                continue
+            try:
+                made = _charge_already_made(payment)
+            except TransientProviderError:
+                made = None
+            now = timezone.now()
+            if made is not None and made.approved:
+                found += 1
+                payment.status = Payment.Status.SUCCEEDED
+                payment.provider_reference = made.reference
+                payment.void_recheck_at = None
+                payment.save(update_fields=["status", "provider_reference", "void_recheck_at", "updated_at"])
+                _refund_owe(payment=payment, amount=payment.amount, idempotency_key=f"refund-{payment.id}")
+                continue
+            waited = (now - payment.voided_at).total_seconds()
+            if waited >= settings.PAYMENT_VOID_RECHECK_SECONDS:
+                payment.void_recheck_at = None
+            else:  # less often as it ages: after as long again as it has waited
+                payment.void_recheck_at = now + timedelta(seconds=max(settings.PAYMENT_REFUND_RETRY_SECONDS, waited))
+            payment.save(update_fields=["void_recheck_at", "updated_at"])
+    return found

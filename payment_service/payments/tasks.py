@@ -26,3 +26,10 @@ def payment_charge_resume_stalled_task() -> int:
     for payment_id in payment_ids:
         services.payment_charge_enqueue(payment_id)
     return len(payment_ids)
+
+
+@shared_task(**PERIODIC_TASK_OPTIONS)
+def payment_refunds_owed_retry_task() -> int:
+    """Beat: refunds owed that are due are asked of the provider again; charges voided while in
+    flight are looked up again (a settled one is refunded)."""
+    return services.payment_refunds_owed_retry() + services.payment_voided_charges_recheck()

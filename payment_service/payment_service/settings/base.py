@@ -19,6 +19,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.payment_charge_resume_stalled_task",
         "schedule": env.float("PAYMENT_STALLED_SWEEP_SECONDS", default=15.0),
     },
+    "payment-refunds-owed-retry": {
+        "task": "payments.tasks.payment_refunds_owed_retry_task",
+        "schedule": env.float("PAYMENT_REFUND_SWEEP_SECONDS", default=15.0),
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -35,3 +39,10 @@ PAYMENT_ALLOW_SANDBOX = env.bool("PAYMENT_ALLOW_SANDBOX", default=False)
 PAYMENT_MAX_ATTEMPTS = env.int("PAYMENT_MAX_ATTEMPTS", default=4)
 # A payment processing for longer than this without progress has its charge enqueued again.
 PAYMENT_STALLED_SECONDS = env.int("PAYMENT_STALLED_SECONDS", default=30)
+# A refund the provider cannot make now is owed and asked again after this, doubling up to the
+# ceiling, with no limit on how long (the swept state shows on the order admin's dashboard).
+PAYMENT_REFUND_RETRY_SECONDS = env.float("PAYMENT_REFUND_RETRY_SECONDS", default=10.0)
+PAYMENT_REFUND_RETRY_MAX_SECONDS = env.float("PAYMENT_REFUND_RETRY_MAX_SECONDS", default=3600.0)
+# A payment voided while its charge was in flight is looked up again for this long, in case the
+# provider settles the charge after all (then it is refunded).
+PAYMENT_VOID_RECHECK_SECONDS = env.int("PAYMENT_VOID_RECHECK_SECONDS", default=86400)

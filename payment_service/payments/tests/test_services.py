@@ -386,4 +386,10 @@ def test_the_dashboard_figures_count_the_last_weeks_outcomes():
     PaymentFactory(status=Payment.Status.FAILED)
     PaymentFactory(status=Payment.Status.PROCESSING)
 
-    assert figures() == {"payments_7d_succeeded": 2, "payments_7d_failed": 1, "payment_success_rate_7d": 0.667}
+    assert figures() == {
+        "payments_7d_succeeded": 2,
+        "payments_7d_failed": 1,
+        "payment_success_rate_7d": 0.667,
+        "refunds_owed": 0,
+        "refunds_owed_amount": "0.00",
+    }
