@@ -76,8 +76,7 @@ def _password_set(*, user: User, password: str, field: str) -> None:
     except ValidationError as error:
         raise ValidationError({field: error.error_list}) from error
     user.set_password(password)
-    user.save(update_fields=["password"])
-    sessions_end(user=user)
+    user.save(update_fields=["password"])  # every session of the account ends (User.save)
     event_publish(type="user.password_changed", data=recipient_data(user))
 
 
@@ -88,6 +87,22 @@ def sessions_end(*, user: User) -> int:
     ended = [BlacklistedToken(token=token) for token in live]
     BlacklistedToken.objects.bulk_create(ended, ignore_conflicts=True)
     return len(ended)
+
+
+@transaction.atomic
+def account_sign_out_everywhere(*, user: User) -> None:
+    """After a new password: the API's refresh tokens are blacklisted, the admins' OAuth tokens
+    revoked, and every admin session ends (this one's at once, the others' by back-channel
+    logout, or at their next re-check).
+
+    Under the account's row lock, which every refresh also takes before it mints a token
+    (UserTokenRefreshSerializer, StaffOAuth2Validator): a refresh racing the new password
+    either finishes first, and its tokens are revoked here, or waits and is refused."""
+    from accounts import oidc
+
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    sessions_end(user=user)
+    oidc.staff_sign_out_everywhere(user=user, unless_tokenless=True)
 
 
 @transaction.atomic

@@ -79,6 +79,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args, **kwargs) -> None:
+        # A new password, whatever set it (the API's reset and change, the admin's password
+        # form, `manage.py changepassword`, ensure_admin, a shell), ends every session of the
+        # account: here, because set_password() and save() are the one path all of them share.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from accounts.account_flows import account_sign_out_everywhere
+
+            account_sign_out_everywhere(user=self)
+
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None

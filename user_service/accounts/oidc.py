@@ -21,12 +21,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
-from django.contrib.auth import user_logged_out
+from django.contrib.auth import get_user_model, user_logged_out
 from django.dispatch import receiver
 from oauth2_provider.exceptions import InvalidIDTokenError
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import RPInitiatedLogoutView
+from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.selectors import user_token_claims
@@ -48,6 +49,15 @@ def jwt_access_token(request, refresh_token=False) -> str:
     return str(token)
 
 
+class RefreshTokenRevokedError(InvalidGrantError):
+    """``invalid_grant``, as a token endpoint answers it (JSON): raised after validation, where
+    django-oauth-toolkit answers with the error's own headers only."""
+
+    @property
+    def headers(self) -> dict:
+        return {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 class StaffOAuth2Validator(OAuth2Validator):
     """The ID token names the account (email, name); a deactivated account cannot refresh."""
 
@@ -66,6 +76,17 @@ class StaffOAuth2Validator(OAuth2Validator):
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
         return valid and request.user.is_active
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        """Mints under the account's row lock (in django-oauth-toolkit's transaction), as a new
+        password revokes under it (account_flows.account_sign_out_everywhere): a refresh token
+        revoked while this request was being validated is refused, not rotated."""
+        if request.grant_type == "refresh_token" and request.user is not None:
+            get_user_model().objects.select_for_update().filter(pk=request.user.pk).first()
+            used = getattr(request, "refresh_token_instance", None)
+            if used is not None and type(used).objects.filter(pk=used.pk, revoked__isnull=True).count() == 0:
+                raise RefreshTokenRevokedError(request=request)
+        return super()._save_bearer_token(token, request, *args, **kwargs)
 
 
 def admin_services() -> list[service_registry.Service]:
@@ -106,16 +127,19 @@ def admin_clients_sync(**kwargs) -> None:
 # ---------------------------------------------------------------------------
 # Signing out everywhere
 # ---------------------------------------------------------------------------
-def staff_sign_out_everywhere(*, user) -> None:
+def staff_sign_out_everywhere(*, user, unless_tokenless: bool = False) -> None:
     """Ends every admin session of ``user``: its tokens are revoked (an admin's re-check finds
     them gone), this service's other sessions of the account end (``StaffSignOut``), and every
-    admin is told at once (back-channel logout)."""
-    _tokens_revoke(user=user)
+    admin is told at once (back-channel logout). ``unless_tokenless``: tell no admin when the
+    account had no OAuth token (then it has no session in another admin): a new password of a
+    customer, or ensure_admin's at every start, calls nobody."""
+    revoked = _tokens_revoke(user=user)
     StaffSignOut.record(user_id=user.pk)
-    _backchannel_notify(user_id=str(user.pk))
+    if revoked or not unless_tokenless:
+        _backchannel_notify(user_id=str(user.pk))
 
 
-def _tokens_revoke(*, user) -> None:
+def _tokens_revoke(*, user) -> int:
     access_tokens = list(get_access_token_model().objects.filter(user=user).select_related("id_token"))
     refresh_tokens = list(get_refresh_token_model().objects.filter(user=user, revoked__isnull=True))
     for token in access_tokens:
@@ -124,6 +148,7 @@ def _tokens_revoke(*, user) -> None:
         token.revoke()
     for token in refresh_tokens:
         token.revoke()
+    return len(access_tokens) + len(refresh_tokens)
 
 
 def _backchannel_notify(*, user_id: str) -> None:

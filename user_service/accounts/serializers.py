@@ -149,14 +149,18 @@ class UserTokenRefreshSerializer(TokenRefreshSerializer):
         if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
             raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
         with transaction.atomic():
+            # The account's lock, as a new password takes it to blacklist every token: a
+            # refresh racing it either mints first (and its token is blacklisted there) or
+            # finds this one blacklisted.
+            User.objects.select_for_update().filter(pk=user.pk).first()
             outstanding, _created = OutstandingToken.objects.get_or_create(
                 jti=refresh.payload[api_settings.JTI_CLAIM],
                 defaults={"user": user, "token": str(refresh), "expires_at": _expires_at(refresh)},
             )
             _blacklisted, is_first_use = BlacklistedToken.objects.get_or_create(token=outstanding)
-        if not is_first_use:
-            raise AuthenticationFailed(self.error_messages["token_not_valid"], "token_not_valid")
-        new_refresh = UserTokenObtainPairSerializer.get_token(user)
+            if not is_first_use:
+                raise AuthenticationFailed(self.error_messages["token_not_valid"], "token_not_valid")
+            new_refresh = UserTokenObtainPairSerializer.get_token(user)
         return {"access": str(new_refresh.access_token), "refresh": str(new_refresh)}
 
 

@@ -250,3 +250,105 @@ def test_the_jwks_of_the_provider_serves_the_jwt_signing_key():
     served = json.loads(Client().get("/o/.well-known/jwks.json").content)["keys"]
 
     assert [(key["n"], key["e"]) for key in served] == [(keys.signing_jwk()["n"], keys.signing_jwk()["e"])]
+
+
+# ---------------------------------------------------------------------------
+# A new password, by any path, signs the account out of every admin and every API session
+# ---------------------------------------------------------------------------
+def _set_password_in_the_user_admin(staff):
+    root = UserFactory(is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(root)
+    response = admin.post(
+        f"/admin/users/accounts/user/{staff.pk}/password/",
+        {"usable_password": "true", "password1": "Brand-new-passw0rd", "password2": "Brand-new-passw0rd"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def _reset_password_through_the_api(staff):
+    from accounts import account_tokens
+
+    staff.refresh_from_db()  # the token is bound to the account's state (its last sign-in)
+    token = account_tokens.password_reset_token(staff)
+    response = APIClient().post(
+        "/api/auth/password-reset/confirm/", {"token": token, "new_password": "Brand-new-passw0rd"}, format="json"
+    )
+    assert response.status_code == 204, response.content
+
+
+def _change_password_through_the_api(staff):
+    signed_in = APIClient().post("/api/auth/token/", {"email": staff.email, "password": DEFAULT_PASSWORD})
+    response = APIClient().post(
+        "/api/users/me/password/",
+        {"old_password": DEFAULT_PASSWORD, "new_password": "Brand-new-passw0rd"},
+        HTTP_AUTHORIZATION=f"Bearer {signed_in.json()['access']}",
+        format="json",
+    )
+    assert response.status_code == 204, response.content
+
+
+def _set_password_in_code(staff):
+    """`manage.py changepassword`, a shell, a data migration: set_password and save."""
+    staff.set_password("Brand-new-passw0rd")
+    staff.save()
+
+
+@pytest.mark.parametrize(
+    "new_password",
+    [
+        _set_password_in_the_user_admin,
+        _reset_password_through_the_api,
+        _change_password_through_the_api,
+        _set_password_in_code,
+    ],
+)
+def test_a_new_password_by_any_path_signs_the_account_out_of_every_admin(backchannel, new_password):
+    staff, browser = _signed_in_staff()
+    admin_tokens = _code_exchange(browser)  # an admin's session: its re-check refreshes these
+    api_refresh = APIClient().post("/api/auth/token/", {"email": staff.email, "password": DEFAULT_PASSWORD}).json()
+
+    new_password(staff)
+
+    assert (_refresh(admin_tokens).status_code, _refresh(admin_tokens).json()["error"]) == (400, "invalid_grant")
+    assert APIClient().post("/api/auth/token/refresh/", {"refresh": api_refresh["refresh"]}).status_code == 401
+    assert sorted(path for path, _token in backchannel.received) == sorted(
+        f"/admin/{service.admin_slug}/oidc/backchannel-logout/" for service in ADMINS
+    )
+    assert StaffSignOut.objects.filter(user_id=str(staff.pk)).exists()
+    assert browser.get("/admin/users/").status_code == 302  # this admin's session too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_racing_a_new_password_waits_for_it_and_is_refused(backchannel):
+    """The admin's refresh takes the account's lock before minting, as a new password does: a
+    token cannot be minted between the password's revocation and its commit."""
+    from django.db import transaction
+
+    from accounts.models import User
+
+    staff, browser = _signed_in_staff()
+    admin_tokens = _code_exchange(browser)
+    locked, answers = threading.Event(), []
+
+    def refresh_while_the_password_changes():
+        from django.db import connections
+
+        locked.wait()
+        try:
+            answers.append(_refresh(admin_tokens))
+        finally:
+            connections.close_all()
+
+    refresher = threading.Thread(target=refresh_while_the_password_changes)
+    refresher.start()
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=staff.pk)  # as a reset holds it
+        locked.set()
+        refresher.join(timeout=1)
+        assert refresher.is_alive()  # it waits for the account's lock
+        staff.set_password("Brand-new-passw0rd")
+        staff.save()
+    refresher.join(timeout=10)
+
+    assert (answers[0].status_code, answers[0].json()["error"]) == (400, "invalid_grant")
