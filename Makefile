@@ -60,6 +60,7 @@ servers:
 	scripts/ensure-nginx
 	scripts/ensure-chromium
 	scripts/ensure-prometheus
+	scripts/ensure-podman
 
 test: install servers
 	scripts/test-all

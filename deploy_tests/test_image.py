@@ -81,3 +81,30 @@ def test_the_runtime_and_development_sets_pin_each_package_once_and_agree_with_t
     assert base.keys() & dev.keys() == set()
     for name, version in {**base, **dev}.items():
         assert constraints[name] == version, name
+
+
+def test_identical_static_files_become_one_file(tmp_path):
+    """The Dockerfile collects every service's static files, mostly the same ones: one copy each."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("static_hardlink", REPO_DIR / "ops/static_hardlink.py")
+    static_hardlink = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(static_hardlink)
+    for service in ("product", "order"):
+        (tmp_path / service / "admin").mkdir(parents=True)
+        (tmp_path / service / "admin" / "base.css").write_text("body { color: black }")
+        (tmp_path / service / "own.css").write_text(f"/* {service} */")
+
+    linked, saved = static_hardlink.hardlink_duplicates(tmp_path)
+
+    assert (linked, saved) == (1, len("body { color: black }"))
+    product_css, order_css = (tmp_path / service / "admin" / "base.css" for service in ("product", "order"))
+    assert product_css.stat().st_ino == order_css.stat().st_ino
+    assert order_css.read_text() == "body { color: black }"
+    assert (tmp_path / "order" / "own.css").read_text() == "/* order */"
+
+
+def test_the_image_hardlinks_its_collected_static_files():
+    dockerfile = (REPO_DIR / "Dockerfile").read_text()
+
+    assert dockerfile.index("collectstatic") < dockerfile.index("python /app/ops/static_hardlink.py /app/static")

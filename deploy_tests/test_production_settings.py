@@ -148,3 +148,14 @@ def test_production_without_a_bucket_stores_media_on_disk():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+
+
+def test_a_sqlite_database_url_is_sqlite(tmp_path):
+    """It was taken for PostgreSQL (its engine replaced, a search_path option added)."""
+    environment = production_env("order", DATABASE_URL=f"sqlite:///{tmp_path}/order.sqlite3")
+    code = "from django.db import connection; connection.ensure_connection(); print(connection.vendor, connection.settings_dict['NAME'])"
+
+    result = run_python("order", code, environment)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sqlite", f"{tmp_path}/order.sqlite3"]

@@ -4,8 +4,11 @@
                                    [--rate 20r/s] [--burst 40] [--max-body-size 1m] [--upstream-timeout 30s]
                                    [--cors-origins "http://localhost:3000 ..."]
     python gateway/render.py committed [--check]   # gateway/rendered/{compose,k8s}.conf, docs/index.html
+    python gateway/render.py k8s-at --listen 127.0.0.1:9000 --upstream product=127.0.0.1:9001 ... > nginx.conf
 
-``local`` writes ``<out>/nginx.conf`` (pid, temp files and access log beside it) for
+``k8s-at`` prints the k8s target's config (the container's paths and settings) with the listen
+address and upstreams given: the deploy test runs the gateway's image with it on the host network
+(deploy_tests/platform.py). ``local`` writes ``<out>/nginx.conf`` (pid, temp files and access log beside it) for
 ``nginx -p <out> -c nginx.conf -e stderr -g 'daemon off;'``; its options fall back to the
 ``GATEWAY_*`` environment variables, then to the defaults below. ``committed`` renders the
 compose and k8s targets and the docs page from this file and the service registry alone (no
@@ -193,6 +196,16 @@ def committed_target(name: str) -> str:
     return render({**values, "upstreams": {service.name: address(service) for service in SERVICES}})
 
 
+def k8s_target_at(*, listen: str, upstreams: dict) -> str:
+    """The k8s target with its services and its own port elsewhere (all of them, or it fails)."""
+    values = {**DEFAULTS, **TARGETS["k8s"], "listen": listen}
+    del values["upstream_address"]
+    missing = set(NAMES) - set(upstreams)
+    if missing:
+        raise ValueError(f"no upstream for {sorted(missing)}")
+    return render({**values, "upstreams": upstreams})
+
+
 def local_target(*, out: Path, upstreams: dict, **options) -> str:
     out = out.resolve()
     values = {
@@ -244,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--trusted-proxies", default=env("GATEWAY_TRUSTED_PROXIES"))
     local.add_argument("--hsts", default=env("GATEWAY_HSTS"))
     local.add_argument("--trace-sample-percent", default=env("GATEWAY_TRACE_SAMPLE_PERCENT"))
+    k8s_at = targets.add_parser("k8s-at", help="print the k8s config with other addresses (the deploy test)")
+    k8s_at.add_argument("--listen", required=True)
+    k8s_at.add_argument("--upstream", type=_upstream, action="append", required=True, help="service=host:port")
     committed = targets.add_parser("committed", help="render gateway/rendered/compose.conf and k8s.conf")
     committed.add_argument("--check", action="store_true", help="fail when a committed file differs")
     args = parser.parse_args(argv)
@@ -268,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "tmp").mkdir(parents=True, exist_ok=True)
         (args.out / "nginx.conf").write_text(text)
         print(args.out.resolve() / "nginx.conf")
+        return 0
+
+    if args.target == "k8s-at":
+        print(k8s_target_at(listen=args.listen, upstreams=dict(args.upstream)), end="")
         return 0
 
     stale = []

@@ -12,7 +12,7 @@ import pytest
 import requests
 from PIL import Image
 
-from system_tests.shop import ADDRESS, FINAL
+from system_tests.shop import GatewayClient as Client
 from system_tests.stack import REPO, json_lines, wait_until
 from system_tests.staff import admin_open, sign_in_form
 
@@ -21,114 +21,6 @@ pytestmark = pytest.mark.slow
 ADMIN_SLUGS = ("products", "orders", "users", "payments", "inventory", "notifications")
 ADMIN_SERVICES = ("product", "order", "user", "payment", "inventory", "notification")
 NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
-
-
-class Client:
-    """What a storefront does, through the gateway only."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def get(self, path: str, headers: dict | None = None, **options) -> requests.Response:
-        return requests.get(self.url + path, headers=headers, timeout=30, **options)
-
-    def post(self, path: str, body=None, headers: dict | None = None) -> requests.Response:
-        return requests.post(self.url + path, json=body, headers=headers, timeout=30)
-
-    # -- identity -------------------------------------------------------------------------------
-    def login(self, email: str, password: str) -> dict:
-        response = self.post("/api/auth/token/", {"email": email, "password": password})
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access']}"}
-
-    def customer(self) -> dict:
-        email, password = f"gw-{uuid.uuid4().hex[:10]}@example.com", "a-Strong-passw0rd"
-        response = self.post("/api/auth/register/", {"email": email, "password": password})
-        assert response.status_code == 201, response.text
-        return self.login(email, password)
-
-    # -- catalog and stock (staff, through the gateway too) ----------------------------------------
-    def product(self, staff: dict, *, price: str = "25.00", stock: int = 10) -> dict:
-        """A new product with ``stock`` units, once inventory and order know it (events)."""
-        sku = f"GW-{uuid.uuid4().hex[:10]}"
-        response = self.post(
-            "/api/products/", {"sku": sku, "name": f"Gateway widget {sku}", "price": price, "currency": "USD"}, staff
-        )
-        assert response.status_code == 201, response.text
-        product = response.json()
-        wait_until(
-            lambda: self.get(f"/api/inventory/{product['id']}/").status_code == 200,
-            message="inventory to learn the product",
-        )
-        if stock:
-            response = self.post(
-                f"/api/inventory/{product['id']}/adjust/", {"delta": stock, "reason": "gateway test"}, staff
-            )
-            assert response.status_code == 200, response.text
-        # order_service sells only what its catalog copy knows: a cart line proves it does.
-        probe = self.customer()
-        line = wait_until(
-            lambda: (
-                (r := self.post("/api/cart/items/", {"product_id": product["id"], "quantity": 1}, probe)).status_code
-                == 201
-                and r.json()
-            ),
-            message="order to learn the product",
-        )
-        assert (
-            requests.delete(f"{self.url}/api/cart/items/{line['id']}/", headers=probe, timeout=10).status_code == 204
-        )
-        return product
-
-    def stock(self, product_id: str, **expected: int) -> dict:
-        return wait_until(
-            lambda: (
-                (s := self.get(f"/api/inventory/{product_id}/").json())
-                and all(s[k] == v for k, v in expected.items())
-                and s
-            ),
-            message=f"stock of {product_id} to become {expected}",
-        )
-
-    # -- orders and payments --------------------------------------------------------------------------
-    def checkout(
-        self,
-        customer: dict,
-        items: list | None = None,
-        *,
-        token: str = "tok_visa",
-        key: str | None = None,
-        request_id: str | None = None,
-    ) -> requests.Response:
-        body = {"shipping_address": ADDRESS, "payment_token": token}
-        if items is not None:
-            body["items"] = items
-        headers = {**customer, "Idempotency-Key": key or str(uuid.uuid4())}
-        if request_id:
-            headers["X-Request-ID"] = request_id
-        return self.post("/api/orders/", body, headers)
-
-    def place(self, customer: dict, product_id: str, quantity: int = 1, **options) -> dict:
-        response = self.checkout(customer, [{"product_id": product_id, "quantity": quantity}], **options)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def final_order(self, customer: dict, order_id: str) -> dict:
-        return wait_until(
-            lambda: (o := self.get(f"/api/orders/{order_id}/", customer).json())["status"] in FINAL and o,
-            timeout=90,
-            message=f"order {order_id} to reach a final status",
-        )
-
-    def payments(self, customer: dict, order_id: str, statuses: set[str]) -> list[dict]:
-        return wait_until(
-            lambda: (
-                (p := self.get("/api/payments/", customer, params={"order_id": order_id}).json()["results"])
-                and all(x["status"] in statuses for x in p)
-                and p
-            ),
-            message=f"payments of {order_id} to settle in {statuses}",
-        )
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,19 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = env("STATIC_ROOT")  # filled by collectstatic when the image is built
 
+# `manage.py check --deploy` warnings that are deliberate, each with its reason (the deploy test
+# runs the check with --fail-level WARNING):
+SILENCED_SYSTEM_CHECKS = [
+    # SECURE_HSTS_SECONDS: the gateway sends Strict-Transport-Security (gateway/render.py's
+    # hsts, on in the k8s target), once for every service; a second header from Django would
+    # disagree with it the day one of them changes.
+    "security.W004",
+    # SECURE_SSL_REDIRECT: HTTPS ends in front of the gateway (load balancer, Ingress), which
+    # redirects plain HTTP; behind it the probes and the services' calls to each other are
+    # plain HTTP inside the cluster, and must not be redirected.
+    "security.W008",
+]
+
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True

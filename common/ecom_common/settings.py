@@ -43,11 +43,14 @@ def sqlite_config(path: Path) -> dict:
 
 
 def database_config(service: str) -> dict:
-    """SQLite under var/ by default; with DATABASE_URL, PostgreSQL confined to the service's schema."""
+    """SQLite under var/ by default; with DATABASE_URL, PostgreSQL confined to the service's schema
+    (or, for ``sqlite:////path``, that SQLite file)."""
     if "DATABASE_URL" not in env:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         return {**sqlite_config(VAR_DIR / f"{service}.sqlite3"), "TEST": {"NAME": VAR_DIR / f"test_{service}.sqlite3"}}
     config = env.db_url("DATABASE_URL")
+    if config["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:////path/to/file.sqlite3
+        return {**sqlite_config(Path(config["NAME"])), "TEST": {"NAME": Path(config["NAME"]).with_suffix(".test")}}
     config["ENGINE"] = "ecom_common.db.postgresql"
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True

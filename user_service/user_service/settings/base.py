@@ -59,6 +59,22 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+    # RFC 9700 (the OAuth 2.0 security best current practice), each as django-oauth-toolkit 4.0
+    # will default: no implicit or password grant, S256 PKCE only, tokens never in a query
+    # string, the `iss` authorization-response parameter, tokens stored hashed, a replayed
+    # refresh token revoking its whole family (an admin's re-checks take a per-session lock, so
+    # its own requests never replay one), and https redirect URIs unless the shop itself is on
+    # plain HTTP (make run, compose's demo: RFC 8252 loopback redirects).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": SHOP_URL.startswith("https://"),  # noqa: F405
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if SHOP_URL.startswith("https://") else ["http", "https"],  # noqa: F405
 }
 
 REST_FRAMEWORK = {
