@@ -8,6 +8,14 @@ import requests
 from system_tests.stack import Stack, wait_until
 
 FINAL = {"confirmed", "cancelled"}  # where checkout ends; fulfilment moves on from confirmed
+
+
+def is_final(order: dict) -> bool:
+    """The checkout has ended: cancelled, or confirmed with its stock committed (then it may
+    ship; before, shipping is a 409 stock_not_committed)."""
+    return order["status"] == "cancelled" or (order["status"] == "confirmed" and bool(order["stock_committed_at"]))
+
+
 ADDRESS = {
     "full_name": "Ada Lovelace",
     "line1": "12 St James's Square",
@@ -122,7 +130,7 @@ class Shop:
 
     def final_order(self, customer: dict, order_id: str, *, timeout: float = 90) -> dict:
         return wait_until(
-            lambda: (o := self.order(customer, order_id))["status"] in FINAL and o,
+            lambda: is_final(o := self.order(customer, order_id)) and o,
             timeout=timeout,
             message=f"order {order_id} to reach a final status",
         )
@@ -237,7 +245,7 @@ class GatewayClient:
 
     def final_order(self, customer: dict, order_id: str) -> dict:
         return wait_until(
-            lambda: (o := self.get(f"/api/orders/{order_id}/", customer).json())["status"] in FINAL and o,
+            lambda: is_final(o := self.get(f"/api/orders/{order_id}/", customer).json()) and o,
             timeout=90,
             message=f"order {order_id} to reach a final status",
         )

@@ -23,6 +23,13 @@ def reservation_commit_on_order_confirmed(event: Event) -> None:
     services.reservation_commit_for_order(order_id=event.data["order_id"], actor=_actor(event))
 
 
+# A handler of its own (its own transaction and retries): the order is known to be paid even
+# while its commit fails and is retried, so the reservation's safety expiry never releases it.
+@event_handler("order.confirmed")
+def order_confirmation_record_on_order_confirmed(event: Event) -> None:
+    services.order_confirmation_record(order_id=event.data["order_id"])
+
+
 @event_handler("order.cancelled")
 def reservation_release_on_order_cancelled(event: Event) -> None:
     services.reservation_release_for_order(

@@ -188,8 +188,12 @@ class StockMovement(models.Model):
 
 
 class InventoryOrder(ParticipantOrder):
-    """What inventory knows of an order beyond its reservations: whether it was cancelled.
+    """What inventory knows of an order beyond its reservations: whether it was cancelled, and
+    whether it was confirmed (paid): a confirmed order's reservation never lapses, even while
+    its commit is still being retried.
 
     Its row is locked by every transition of the order, so they run one at a time per order,
     and a cancellation that arrives before ``order.created`` still prevents the reservation.
     """
+
+    confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -404,6 +404,16 @@ def stock_reserve_for_order(*, order_id: uuid.UUID | str, items: Iterable[Mappin
 
 
 @transaction.atomic
+def order_confirmation_record(*, order_id: uuid.UUID | str) -> None:
+    """The order is paid (``order.confirmed``): remembered apart from the commit (a handler of
+    its own), so its reservation never lapses even while the commit is retried."""
+    order = InventoryOrder.objects.lock(_uuid(order_id, field="order_id"))
+    if order.confirmed_at is None:
+        order.confirmed_at = timezone.now()
+        order.save(update_fields=["confirmed_at"])
+
+
+@transaction.atomic
 def reservation_commit_for_order(*, order_id: uuid.UUID | str, actor: str) -> list[Reservation]:
     """A paid order's units leave the shelf (on ``order.confirmed``): ``inventory.committed``.
 
@@ -600,10 +610,13 @@ def stock_restock_for_return(*, order_id: uuid.UUID | str, items: Iterable[Mappi
 
 
 def reservation_expire_overdue(*, now: datetime | None = None) -> int:
-    """Expires held reservations past their deadline, one order per transaction; returns how many orders."""
+    """Expires held reservations past their deadline, one order per transaction; returns how many
+    orders. Never a confirmed order's: its units are the customer's (the commit takes them)."""
     now = now or timezone.now()
+    confirmed = InventoryOrder.objects.filter(confirmed_at__isnull=False).values("order_id")
     order_ids = list(
         Reservation.objects.filter(status=Reservation.Status.HELD, expires_at__lte=now)
+        .exclude(order_id__in=confirmed)
         .order_by("order_id")
         .values_list("order_id", flat=True)
         .distinct()
@@ -613,7 +626,8 @@ def reservation_expire_overdue(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _reservation_expire_for_order(*, order_id: uuid.UUID, now: datetime) -> list[Reservation]:
-    InventoryOrder.objects.lock(order_id)
+    if InventoryOrder.objects.lock(order_id).confirmed_at is not None:
+        return []  # confirmed meanwhile
     reservations = list(
         Reservation.objects.filter(order_id=order_id, status=Reservation.Status.HELD, expires_at__lte=now).order_by(
             "variant_id"

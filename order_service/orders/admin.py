@@ -148,6 +148,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "price_breakdown",
         "refunded",
         "delivered_at",
+        "stock_committed_at",
         "fulfil",
         "ship_to",
         "elsewhere",

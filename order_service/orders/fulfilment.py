@@ -33,11 +33,18 @@ def _correlation_id(order: Order) -> str | None:
 @transaction.atomic
 def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Order:
     """A confirmed order leaves the warehouse: ``order.shipped`` with its tracking number.
-    Shipping it again with the same tracking is a no-op; anything else is a ConflictError."""
+    Shipping it again with the same tracking is a no-op; anything else is a ConflictError, and
+    so is shipping before inventory committed its stock (``stock_not_committed``): units still
+    only reserved could be released by their reservation's lapse after they left."""
     order = order_lock(order_id)
     shipment = Shipment.objects.filter(order=order).first()
     if shipment is not None and (shipment.carrier, shipment.tracking_number) == (carrier, tracking_number):
         return order
+    if order.status == OrderStatus.CONFIRMED and order.stock_committed_at is None:
+        raise ConflictError(
+            "Inventory has not committed this order's stock yet; ship it once it has (usually seconds).",
+            code="stock_not_committed",
+        )
     order = order_transition(order_id=order.id, status=OrderStatus.SHIPPED)
     shipment = Shipment.objects.create(order=order, carrier=carrier, tracking_number=tracking_number)
     event_publish(

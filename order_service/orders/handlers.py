@@ -49,9 +49,14 @@ def order_refund_record_on_payment_refunded(event: Event) -> None:
     )
 
 
+@event_handler("inventory.committed")
+def order_stock_committed_on_inventory_committed(event: Event) -> None:
+    services.order_stock_committed_record(order_id=_order_id(event))
+
+
 # One clock: the saga's deadline (orders.saga_expire_overdue) cancels an unpaid order; a
 # released reservation only completes the timeline.
-@event_handler("inventory.committed", "inventory.released")
+@event_handler("inventory.released")
 def saga_on_later_step(event: Event) -> None:
     services.saga_step_record(order_id=_order_id(event))
 

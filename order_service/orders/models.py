@@ -49,6 +49,9 @@ class Order(models.Model):
     # What payment gave back: the whole total for a cancelled paid order, the received returns' sum.
     refunded_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When inventory took the paid units off the shelf (inventory.committed): before it, the
+    # order cannot ship (units still only reserved could be released by a lapse meanwhile).
+    stock_committed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

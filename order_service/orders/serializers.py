@@ -184,11 +184,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "status_history",
             "shipment",
             "delivered_at",
+            "stock_committed_at",
             "refunded_total",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "stock_committed_at": {"help_text": "When inventory committed the units; until then it cannot ship (409)."}
+        }
 
     @extend_schema_field(ShipmentSerializer(allow_null=True))
     def get_shipment(self, order: Order) -> dict | None:

@@ -237,6 +237,17 @@ def saga_step_record(*, order_id: uuid.UUID) -> CheckoutSaga | None:
     return saga
 
 
+@transaction.atomic
+def order_stock_committed_record(*, order_id: uuid.UUID) -> Order | None:
+    """Inventory committed the order's units (``inventory.committed``): it may ship now."""
+    order = order_lock(order_id)
+    if order is not None and order.stock_committed_at is None:
+        order.stock_committed_at = timezone.now()
+        order.save(update_fields=["stock_committed_at", "updated_at"])
+    saga_step_record(order_id=order_id)
+    return order
+
+
 def saga_expire_overdue(*, now: datetime | None = None) -> int:
     """Cancels (payment_timeout) every pending order whose saga deadline has passed; returns how many."""
     now = now or timezone.now()

@@ -211,3 +211,38 @@ def test_a_received_return_delivered_twice_restocks_its_units_once_with_the_reas
         "returned: chipped",
         order_id,
     )
+
+
+def test_a_confirmed_orders_reservation_never_lapses_while_its_commit_is_retried(stock_on_hand, monkeypatch):
+    """order.confirmed whose commit fails (a deadlock, a bug being fixed) and is retried: the
+    safety expiry must not hand the paid units to someone else meanwhile."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ecom_common.events.handling import handler_run
+    from stock import services
+
+    stock = stock_on_hand(10)
+    order_id = uuid.uuid4()
+    deliver(order_created(order_id, stock, 3))
+    confirmed = order_event("order.confirmed", order_id, stock, 3)
+
+    def commit_fails(**kwargs):
+        raise RuntimeError("the commit fails this time")
+
+    monkeypatch.setattr(services, "reservation_commit_for_order", commit_fails)
+    with pytest.raises(RuntimeError):
+        handler_run(handler_name="stock.handlers.reservation_commit_on_order_confirmed", envelope=confirmed)
+    handler_run(handler_name="stock.handlers.order_confirmation_record_on_order_confirmed", envelope=confirmed)
+    Reservation.objects.filter(order_id=order_id).update(expires_at=timezone.now() - timedelta(days=1))
+
+    expired = services.reservation_expire_overdue()
+
+    assert expired == 0
+    assert Reservation.objects.get(order_id=order_id).status == "held"
+    assert numbers(stock) == (10, 3)
+    assert published_data("inventory.released") == []
+    monkeypatch.undo()
+    deliver(confirmed)  # the retry
+    assert numbers(stock) == (7, 0)

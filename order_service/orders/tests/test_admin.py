@@ -41,11 +41,28 @@ def test_change_page_shows_the_saga_timeline(admin_client_logged_in):
     assert "awaiting_payment" in page or "Awaiting payment" in page
 
 
-def _confirmed():
+def _confirmed(*, stock_committed: bool = True):
+    from django.utils import timezone
+
     from orders.models import OrderStatus
     from orders.services import order_transition
 
-    return order_transition(order_id=order_placed().id, status=OrderStatus.CONFIRMED)
+    order = order_transition(order_id=order_placed().id, status=OrderStatus.CONFIRMED)
+    if stock_committed:  # as inventory.committed records it
+        order.stock_committed_at = timezone.now()
+        order.save(update_fields=["stock_committed_at"])
+    return order
+
+
+def test_the_ship_page_says_when_the_stock_is_not_committed_yet(admin_client_logged_in):
+    order = _confirmed(stock_committed=False)
+
+    page = admin_client_logged_in.post(f"{ADMIN}/{order.id}/ship/", {"carrier": "UPS", "tracking_number": "1Z"})
+
+    assert page.status_code == 200
+    assert "Inventory has not committed this order&#x27;s stock yet" in page.content.decode()
+    order.refresh_from_db()
+    assert order.status == "confirmed"
 
 
 def test_staff_ship_from_the_order_page_then_mark_it_delivered(admin_client_logged_in):

@@ -109,6 +109,7 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
         "status_history": [{"status": "pending", "at": body["status_history"][0]["at"], "reason": None}],
         "shipment": None,
         "delivered_at": None,
+        "stock_committed_at": None,
         "refunded_total": "0.00",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],

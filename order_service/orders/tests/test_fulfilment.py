@@ -29,7 +29,10 @@ def confirmed(customer_id) -> Order:
         payment_token="tok_visa",
         items=[{"product_id": mug.product_id, "quantity": 3}, {"product_id": kettle.product_id, "quantity": 1}],
     )
-    return order_transition(order_id=order.id, status=OrderStatus.CONFIRMED)
+    order = order_transition(order_id=order.id, status=OrderStatus.CONFIRMED)
+    deliver(event_envelope("inventory.committed", {"order_id": str(order.id), "items": []}))
+    order.refresh_from_db()
+    return order
 
 
 def mug_line(order: Order) -> str:
@@ -81,6 +84,36 @@ def test_staff_ship_a_confirmed_order_with_its_tracking_number(confirmed, staff_
             "shipped_at": confirmed.shipment.shipped_at.isoformat(),
         }
     ]
+
+
+def test_a_confirmed_order_cannot_ship_before_inventory_committed_its_stock(customer_id, staff_client):
+    kettle = CatalogVariantFactory(price=Decimal("19.99"))
+    order = order_place(
+        user_id=customer_id,
+        idempotency_key=uuid.uuid4(),
+        shipping_address=ADDRESS,
+        payment_token="tok_visa",
+        items=[{"product_id": kettle.product_id, "quantity": 1}],
+    )
+    order = order_transition(order_id=order.id, status=OrderStatus.CONFIRMED)
+
+    early = staff_client.post(url(order, "ship/"), {"carrier": "DHL", "tracking_number": "JD0001"})
+    shown = staff_client.get(url(order)).json()["stock_committed_at"]
+    deliver(event_envelope("inventory.committed", {"order_id": str(order.id), "items": []}))
+    later = staff_client.post(url(order, "ship/"), {"carrier": "DHL", "tracking_number": "JD0001"})
+
+    assert early.status_code == 409
+    assert early.json()["errors"] == [
+        {
+            "code": "stock_not_committed",
+            "detail": "Inventory has not committed this order's stock yet; ship it once it has (usually seconds).",
+            "attr": None,
+        }
+    ]
+    assert shown is None
+    assert (later.status_code, later.json()["status"]) == (200, "shipped")
+    assert later.json()["stock_committed_at"] is not None
+    assert published_data("order.shipped")[0]["tracking_number"] == "JD0001"
 
 
 def test_shipping_again_with_the_same_tracking_changes_nothing(confirmed, staff_client):

@@ -316,6 +316,7 @@ def test_returned_units_refund_what_was_paid_for_them_and_the_last_return_refund
         shipping_method_id=shop["express"].id,
     )
     order_transition(order_id=order.id, status=OrderStatus.CONFIRMED)
+    Order.objects.filter(id=order.id).update(stock_committed_at=timezone.now())  # inventory.committed
     fulfilment.order_ship(order_id=order.id, carrier="UPS", tracking_number="1Z")
     fulfilment.order_deliver(order_id=order.id)
     line = order.lines.get().public_id
