@@ -24,7 +24,9 @@ from catalog.models import (
 )
 from catalog.reviews import reviews_set_visible
 from catalog.services import (
+    brand_products_announce,
     category_parent_validate,
+    category_products_announce,
     product_delete,
     product_update,
     product_variants_saved,
@@ -74,6 +76,12 @@ class CategoryAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     ordering = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and {"slug", "parent"} & set(form.changed_data):
+                category_products_announce(category=obj)
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -247,6 +255,12 @@ class BrandAdmin(CatalogCacheAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "slug" in form.changed_data:
+                brand_products_announce(brand=obj)
 
 
 class AttributeValueInline(admin.TabularInline):

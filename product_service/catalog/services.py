@@ -38,9 +38,10 @@ def _category_path(category) -> list[str]:
     return path
 
 
-def _product_event_data(product: Product) -> dict:
+def _product_event_data(product: Product, *, category_path: list[str] | None = None) -> dict:
     """What every ``product.*`` event carries: the product, and each of its variants (what is
-    bought and stocked). ``sku`` is the first variant's, as before variants existed."""
+    bought and stocked). ``sku`` is the first variant's, as before variants existed.
+    ``category_path``: the product's, when the caller has it already."""
     variants = list(product.variants.prefetch_related("attribute_values__attribute"))
     return {
         "product_id": str(product.id),
@@ -52,7 +53,13 @@ def _product_event_data(product: Product) -> dict:
         "brand": product.brand.slug if product.brand_id else None,
         "category": product.category.slug if product.category_id else None,
         # The category and its ancestors: a promotion on "clothing" covers "hoodies" too.
-        "category_path": _category_path(product.category) if product.category_id else [],
+        "category_path": (
+            category_path
+            if category_path is not None
+            else _category_path(product.category)
+            if product.category_id
+            else []
+        ),
         "updated_at": product.updated_at.isoformat(),
         "variants": [
             {
@@ -354,6 +361,43 @@ def variant_delete(*, variant: ProductVariant) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Products under a category or brand that changed
+# ---------------------------------------------------------------------------
+ANNOUNCE_BATCH = 500
+
+
+def products_announce(*, products) -> int:
+    """``product.updated`` for each of ``products``, whose brand slug or category path changed
+    under them: order_service prices promotions and vouchers scoped by category or brand from
+    what these events say. Read in batches of ANNOUNCE_BATCH (a big category is thousands of
+    products); published in the caller's transaction, with the change that caused them."""
+    paths: dict = {}
+    count = 0
+    queryset = products.select_related("brand", "category").prefetch_related("variants__attribute_values__attribute")
+    for product in queryset.order_by("pk").iterator(chunk_size=ANNOUNCE_BATCH):
+        if product.category_id not in paths:
+            paths[product.category_id] = _category_path(product.category) if product.category_id else []
+        event_publish(
+            type="product.updated", data=_product_event_data(product, category_path=paths[product.category_id])
+        )
+        count += 1
+    return count
+
+
+def category_products_announce(*, category: Category) -> int:
+    """Every product filed under ``category`` or below it: their category paths changed."""
+    from catalog.selectors import category_descendant_ids
+
+    return products_announce(
+        products=Product.objects.filter(category_id__in=category_descendant_ids(category=category))
+    )
+
+
+def brand_products_announce(*, brand: Brand) -> int:
+    return products_announce(products=Product.objects.filter(brand=brand))
+
+
+# ---------------------------------------------------------------------------
 # Categories
 # ---------------------------------------------------------------------------
 def category_parent_validate(*, category: Category | None, parent: Category | None) -> None:
@@ -400,9 +444,12 @@ def category_update(*, category: Category, data: dict[str, Any]) -> Category:
         data["slug"] = unique_slug(
             model=Category, text=data.get("name", category.name), exclude_id=category.pk, max_length=140
         )
+    before = (category.slug, category.parent_id)
     fields_apply(instance=category, data=data)
     category.full_clean()
     category.save()
+    if (category.slug, category.parent_id) != before:  # moved or re-slugged: every path below changed
+        category_products_announce(category=category)
     catalog_cache_invalidate()
     return category
 

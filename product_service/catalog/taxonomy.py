@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Attribute, AttributeValue, Brand, ProductType
-from catalog.services import fields_apply, unique_slug
+from catalog.services import brand_products_announce, fields_apply, unique_slug
 from ecom_common.errors import ConflictError
 
 
@@ -41,8 +41,12 @@ def brand_create(*, name: str, slug: str = "", description: str = "") -> Brand:
 
 @transaction.atomic
 def brand_update(*, brand: Brand, data: dict[str, Any]) -> Brand:
+    before = brand.slug
     fields_apply(instance=brand, data=data)
-    return _save(brand, slug_from=brand.name, max_length=140)
+    brand = _save(brand, slug_from=brand.name, max_length=140)
+    if brand.slug != before:  # its products' events name the brand by slug
+        brand_products_announce(brand=brand)
+    return brand
 
 
 @transaction.atomic

@@ -106,3 +106,72 @@ def test_a_product_event_names_its_category_with_every_ancestor():
 
     [event] = published_data("product.created")
     assert (event["category"], event["category_path"]) == ("hoodies", ["hoodies", "clothing"])
+
+
+# ---------------------------------------------------------------------------
+# A category moved or re-slugged, a brand re-slugged: every product under it is announced, so
+# the promotions and vouchers order_service scopes by category or brand price it right
+# ---------------------------------------------------------------------------
+def _announced() -> dict:
+    return {data["product_id"]: (data["brand"], data["category_path"]) for data in published_data("product.updated")}
+
+
+def test_moving_a_category_announces_every_product_under_it_with_its_new_path():
+    from catalog.services import category_update
+    from catalog.tests.factories import CategoryFactory
+
+    clothing, tops = CategoryFactory(slug="clothing"), CategoryFactory(slug="tops")
+    hoodies = CategoryFactory(slug="hoodies", parent=tops)
+    in_tops, in_hoodies = ProductFactory(category=tops), ProductFactory(category=hoodies)
+    elsewhere = ProductFactory(category=clothing)
+
+    category_update(category=tops, data={"parent": clothing})
+
+    assert _announced() == {
+        str(in_tops.id): (None, ["tops", "clothing"]),
+        str(in_hoodies.id): (None, ["hoodies", "tops", "clothing"]),
+    }
+    assert str(elsewhere.id) not in _announced()
+
+
+def test_renaming_a_category_without_a_new_slug_announces_nothing():
+    from catalog.services import category_update
+    from catalog.tests.factories import CategoryFactory
+
+    tops = CategoryFactory(slug="tops")
+    ProductFactory(category=tops)
+
+    category_update(category=tops, data={"name": "Tops and tees"})
+
+    assert published_data("product.updated") == []
+
+
+def test_a_category_moved_in_the_admin_announces_its_products(admin_client):
+    from catalog.tests.factories import CategoryFactory
+
+    clothing, tops = CategoryFactory(slug="clothing"), CategoryFactory(slug="tops")
+    shirt = ProductFactory(category=tops)
+
+    response = admin_client.post(
+        f"/admin/products/catalog/category/{tops.pk}/change/",
+        {"name": tops.name, "slug": "tops", "parent": str(clothing.pk), "description": ""},
+    )
+
+    assert response.status_code == 302
+    assert _announced() == {str(shirt.id): (None, ["tops", "clothing"])}
+
+
+def test_a_brand_re_slugged_announces_its_products_by_the_new_slug(admin_client):
+    from catalog.taxonomy import brand_update
+    from catalog.tests.factories import BrandFactory
+
+    acme, other = BrandFactory(slug="acme"), BrandFactory(slug="other")
+    kettle, toaster = ProductFactory(brand=acme), ProductFactory(brand=other)
+
+    brand_update(brand=acme, data={"slug": "acme-home"})
+    admin_client.post(
+        f"/admin/products/catalog/brand/{other.pk}/change/",
+        {"name": other.name, "slug": "other-home", "description": ""},
+    )
+
+    assert _announced() == {str(kettle.id): ("acme-home", []), str(toaster.id): ("other-home", [])}
