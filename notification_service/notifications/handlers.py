@@ -17,6 +17,8 @@ USER_EVENT_KINDS = {
     "user.verification_requested": Kind.VERIFY_EMAIL,
     "user.password_reset_requested": Kind.PASSWORD_RESET,
     "user.password_changed": Kind.PASSWORD_CHANGED,
+    # Registration answers a taken address as a new one: its owner hears of it here.
+    "user.registration_attempted": Kind.REGISTRATION_ATTEMPTED,
 }
 ORDER_EVENT_KINDS = {
     "order.confirmed": Kind.ORDER_CONFIRMED,

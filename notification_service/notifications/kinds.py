@@ -8,6 +8,7 @@ class Kind(models.TextChoices):
     VERIFY_EMAIL = "verify_email", "Verify your address (resent link)"
     PASSWORD_RESET = "password_reset", "Password reset link"
     PASSWORD_CHANGED = "password_changed", "Password changed"
+    REGISTRATION_ATTEMPTED = "registration_attempted", "Someone tried to register with this address"
     ORDER_CONFIRMED = "order_confirmed", "Receipt (order confirmed)"
     ORDER_SHIPPED = "order_shipped", "Order shipped"
     ORDER_DELIVERED = "order_delivered", "Order delivered"
@@ -44,6 +45,7 @@ SAMPLE_DATA: dict[str, dict] = {
     Kind.VERIFY_EMAIL: {"token": "sample-token"},
     Kind.PASSWORD_RESET: {"token": "sample-token"},
     Kind.PASSWORD_CHANGED: {},
+    Kind.REGISTRATION_ATTEMPTED: {},
     Kind.ORDER_CONFIRMED: _ORDER,
     Kind.ORDER_SHIPPED: {**_ORDER, "carrier": "UPS", "tracking_number": "1Z999AA10123456784"},
     Kind.ORDER_DELIVERED: {**_ORDER, "delivered_at": "2026-12-01T10:00:00+00:00"},

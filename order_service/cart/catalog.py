@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
@@ -89,34 +90,54 @@ def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str, variant_ids
         variant.save()
 
 
+def _miss_key(some_id: uuid.UUID) -> str:
+    return f"catalog_miss:{some_id}"
+
+
 def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
     """Copies from the catalog the products the copy lacks; returns how many. Each id is a
     product's or a variant's (then its product is copied); one the catalog does not sell is
-    simply not found."""
+    simply not found.
+
+    A request naming many unknown ids costs the catalog little: at most
+    CATALOG_FETCHES_PER_REQUEST of them are asked for (the rest are unavailable), and an id the
+    catalog said it does not have is not asked again for CATALOG_MISS_SECONDS."""
     known = set(
         CatalogVariant.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True).distinct()
     ) | set(CatalogVariant.objects.filter(variant_id__in=product_ids).values_list("variant_id", flat=True))
+    unknown = [some_id for some_id in dict.fromkeys(product_ids) if some_id not in known]
+    missed = cache.get_many([_miss_key(some_id) for some_id in unknown]) if unknown else {}
+    to_ask = [some_id for some_id in unknown if _miss_key(some_id) not in missed]
     fetched = 0
-    for product_id in dict.fromkeys(product_ids):
-        if product_id in known:
-            continue
-        product = _catalog_product(product_id)
+    for product_id in to_ask[: settings.CATALOG_FETCHES_PER_REQUEST]:
+        try:
+            product = _catalog_product(product_id)
+        except CatalogUnreachableError:
+            continue  # not remembered: it may well exist
         if product is None:
+            cache.set(_miss_key(product_id), 1, timeout=settings.CATALOG_MISS_SECONDS)
             continue
         catalog_product_store(product_id=product["product_id"], data=product)
         fetched += 1
     return fetched
 
 
+class CatalogUnreachableError(Exception):
+    pass
+
+
 def _catalog_get(path: str, *, params: dict | None = None) -> dict | None:
-    """The catalog's JSON answer, or None when it has none (404, not for sale) or is unreachable."""
+    """The catalog's JSON answer, or None when it has none (404, not for sale); raises
+    CatalogUnreachableError when it does not answer."""
     try:
         response = requests.get(
             f"{settings.CATALOG_SERVICE_URL}{path}", params=params, timeout=CATALOG_TIMEOUT_SECONDS
         )
     except requests.RequestException as error:
         logger.warning("catalog unreachable", extra={"path": path, "error": repr(error)})
-        return None
+        raise CatalogUnreachableError(path) from error
+    if response.status_code >= 500:
+        raise CatalogUnreachableError(f"{path}: {response.status_code}")
     return response.json() if response.status_code == 200 else None
 
 

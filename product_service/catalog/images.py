@@ -2,9 +2,11 @@
 storage API (local files or an S3-compatible bucket), and resized by the worker, not the request.
 
 Refused with a 400 on ``file`` and nothing stored: a file over IMAGE_MAX_BYTES (``too_large``),
-one Pillow cannot open as a JPEG, PNG, WebP or GIF whatever its name (``invalid_image``), and an
-image of more than IMAGE_MAX_PIXELS (``too_many_pixels``), read from its header before any
-decoding, so a small file that would inflate to gigabytes (a decompression bomb) is never decoded.
+one that is not a whole JPEG, PNG, WebP or GIF whatever its name (``invalid_image``: only those
+formats' parsers ever run, and the pixels are decoded once, so a truncated file is refused here
+rather than failing the worker's renditions forever), and an image of more than
+IMAGE_MAX_PIXELS (``too_many_pixels``), read from its header before any decoding, so a small
+file that would inflate to gigabytes (a decompression bomb) is never decoded.
 """
 
 import io
@@ -41,11 +43,15 @@ def image_inspect(upload) -> tuple[str, int, int]:
         raise _refused(f"An image may be at most {megabytes:g} MB.", "too_large")
     try:
         upload.seek(0)
-        with Image.open(upload) as image:  # reads the header only
+        with Image.open(upload, formats=sorted(FORMATS)) as image:  # reads the header only
             image_format, (width, height) = image.format, image.size
             if width * height > settings.IMAGE_MAX_PIXELS:
                 raise _refused(f"An image may have at most {settings.IMAGE_MAX_PIXELS} pixels.", "too_many_pixels")
             image.verify()  # the file's structure, still without decoding the pixels
+        upload.seek(0)
+        with Image.open(upload, formats=sorted(FORMATS)) as image:  # verify() leaves it unusable
+            image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # a JPEG decodes at 1/8 scale
+            image.load()  # every byte of pixel data: a truncated file raises here
     except Image.DecompressionBombError:
         raise _refused(f"An image may have at most {settings.IMAGE_MAX_PIXELS} pixels.", "too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):

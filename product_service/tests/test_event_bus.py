@@ -188,6 +188,22 @@ def test_a_handler_failing_past_the_retry_limit_is_dead_lettered(settings):
     assert "handler failed" in dead_letter.error
 
 
+def test_a_dead_letter_keeps_no_card_or_account_token(settings):
+    from ecom_common.events.dead_letters import dead_letter_record
+    from ecom_common.events.relay import SCRUBBED
+
+    settings.EVENT_HANDLER_MAX_RETRIES = 0
+    envelope = event_envelope("test.happened", {"explode": True, "payment_token": "tok_visa", "token": "reset-me"})
+
+    handler_run_task.apply(args=(f"{record_test_event.__module__}.record_test_event", envelope))
+    drained = dead_letter_record(
+        handler_name="event_consumer", envelope={**envelope, "id": str(uuid.uuid4())}, error="x", attempts=1
+    )
+
+    for dead_letter in (DeadLetter.objects.get(event_id=envelope["id"]), drained):
+        assert dead_letter.envelope["data"] == {"explode": True, "payment_token": SCRUBBED, "token": SCRUBBED}
+
+
 def test_dead_letters_are_listed_and_replayed_by_command(settings, capsys, django_capture_on_commit_callbacks):
     settings.EVENT_HANDLER_MAX_RETRIES = 0
     envelope = event_envelope("test.happened", {"explode": True})

@@ -32,7 +32,6 @@ from ecom_common.openapi import ErrorResponse401Serializer
     field_name="password",
     actions=["register"],
 )
-@extend_validation_errors(["unique"], field_name="email", actions=["register"])
 class AuthViewSet(ApiViewSet):
     # Sign-up, sign-in, refresh and sign-out: extra actions, each mapped to its contract path in
     # accounts/urls.py (the contract's paths and names, not the router's).

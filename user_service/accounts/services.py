@@ -1,5 +1,6 @@
 """Writes of accounts and addresses: registration, profile, addresses, the admin account."""
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -12,22 +13,24 @@ from accounts.models import Address, User
 from accounts.selectors import user_email_is_taken, user_get_by_email
 from ecom_common.events import event_publish
 
-DUPLICATE_EMAIL_MESSAGE = "A user with that email already exists."
-
 
 def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
-    """A new customer account; the password must pass the configured validators.
+    """A new customer account; the password must pass the configured validators (a
+    ``ValidationError`` keyed by ``password``).
 
-    Raises ``ValidationError`` keyed by ``email`` (taken, in any case) or ``password`` (too weak).
+    An address that already has an account is answered alike (no one learns which addresses
+    are customers here): the same checks, the same password hashing, and an account-shaped
+    answer that is not saved; the address's owner is told by mail (``user.registration_attempted``)
+    that someone tried, with what to do if it was them.
     """
     email = User.objects.normalize_email(email)
-    if user_email_is_taken(email=email):
-        raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")})
     candidate = User(email=email, first_name=first_name, last_name=last_name)
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
+    if user_email_is_taken(email=email):
+        return _registration_of_a_taken_address(candidate=candidate, password=password)
     try:
         # A savepoint, so that losing a race for the same email leaves any outer transaction usable.
         with transaction.atomic():
@@ -35,8 +38,18 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
             # The welcome mail's link verifies the address: the event carries its token.
             event_publish(type="user.registered", data=account_flows.verification_data(user))
             return user
-    except IntegrityError as exc:
-        raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL_MESSAGE, code="unique")}) from exc
+    except IntegrityError:
+        return _registration_of_a_taken_address(candidate=candidate, password=password)
+
+
+@transaction.atomic
+def _registration_of_a_taken_address(*, candidate: User, password: str) -> User:
+    candidate.set_password(password)  # the time a new account's hashing takes; never saved
+    owner = User.objects.filter(email__iexact=candidate.email).first()
+    if owner is not None and owner.is_active:
+        event_publish(type="user.registration_attempted", data=account_flows.recipient_data(owner))
+    candidate.id = uuid.uuid4()
+    return candidate
 
 
 @transaction.atomic
@@ -67,7 +80,10 @@ def user_admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
         user.is_active = True
         # The operator chose this address: it needs no verification mail.
         user.email_verified_at = user.email_verified_at or timezone.now()
-        user.set_password(password)
+        if created or not user.check_password(password):
+            # A new password ends every session of the account (User.save): only when it is new,
+            # so `make run` and each deploy's migration Job leave the staff signed in.
+            user.set_password(password)
         user.save()
     return user, created
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ecom_common.events.envelope import InvalidEnvelopeError, event_from_envelope
 from ecom_common.events.registry import handler_get, handler_names_for
+from ecom_common.events.relay import envelope_without_secrets
 from ecom_common.models import DeadLetter
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,13 @@ CONSUMER = "event_consumer"  # the handler name of events the consumer itself re
 
 
 def dead_letter_record(*, handler_name: str, envelope, error: str, attempts: int) -> DeadLetter:
-    """Keeps what could not be applied; the same open failure recorded twice is one row."""
-    envelope = envelope if isinstance(envelope, dict) else {"body": envelope}
+    """Keeps what could not be applied; the same open failure recorded twice is one row.
+
+    Without its secrets, as the outbox keeps a published event: a card token or an account
+    mail's link token is not left in a table staff browse. A replay then hands the handler the
+    scrubbed value (a payment request declines as an invalid token; the customer checks out
+    again), which is the price of not keeping it."""
+    envelope = envelope_without_secrets(envelope) if isinstance(envelope, dict) else {"body": envelope}
     try:
         event_id = uuid.UUID(str(envelope.get("id")))
     except ValueError:  # not even an id: keep it under a new one

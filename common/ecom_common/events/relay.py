@@ -107,14 +107,25 @@ def _publish_rows(
 SCRUBBED = "[scrubbed once published]"
 
 
+def envelope_without_secrets(envelope: dict) -> dict:
+    """The envelope with every ``EVENT_SECRET_FIELDS`` value of its data replaced by SCRUBBED
+    (the same envelope when it has none)."""
+    data = envelope.get("data") if isinstance(envelope, dict) else None
+    if not isinstance(data, dict):
+        return envelope
+    secrets = [field for field in settings.EVENT_SECRET_FIELDS if field in data and data[field] != SCRUBBED]
+    if not secrets:
+        return envelope
+    return {**envelope, "data": {**data, **dict.fromkeys(secrets, SCRUBBED)}}
+
+
 def _scrub_secrets(row: OutboxEvent) -> None:
     """A published event keeps no secret (``EVENT_SECRET_FIELDS``, e.g. the card token of
     ``order.payment_requested``) in the outbox: the broker has it, the consumer uses it, the
     stored copy only ever needed it until then."""
-    data = row.envelope.get("data") or {}
-    secrets = [field for field in settings.EVENT_SECRET_FIELDS if field in data and data[field] != SCRUBBED]
-    if secrets:
-        row.envelope = {**row.envelope, "data": {**data, **dict.fromkeys(secrets, SCRUBBED)}}
+    scrubbed = envelope_without_secrets(row.envelope)
+    if scrubbed is not row.envelope:
+        row.envelope = scrubbed
         row.secrets_scrubbed = True
 
 

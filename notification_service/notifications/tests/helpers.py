@@ -14,7 +14,7 @@ def user_event(type: str, *, email: str = "ada@example.com", token: str | None =
     data = {"user_id": str(USER_ID), "email": email, "name": "Ada Lovelace", **extra}
     if token is not None:
         data["token"] = token
-    return event_envelope(type, data, source="user")
+    return event_envelope(type, data, source="user_service")
 
 
 def order_confirmed() -> dict:
@@ -45,7 +45,7 @@ def order_confirmed() -> dict:
             "shipping_method": {"id": str(uuid.uuid4()), "name": "Standard", "price": "4.90"},
             "tax": None,
         },
-        source="order",
+        source="order_service",
     )
 
 

@@ -259,3 +259,15 @@ def test_an_account_event_that_changes_nothing_writes_nothing():
     deliver(user_event("user.updated"))  # the same address and name, another event
 
     assert Recipient.objects.get(pk=USER_ID).updated_at == before
+
+
+def test_the_owner_of_an_address_someone_tried_to_register_is_told(mailoutbox):
+    deliver(user_event("user.registration_attempted"))
+    send_queued()
+
+    [mail] = mailoutbox
+    assert (mail.to, mail.subject) == (
+        ["ada@example.com"],
+        "Someone tried to open an account at Example Shop with your address",
+    )
+    assert "Nothing was changed and no account was made." in mail.body

@@ -390,6 +390,34 @@ def test_a_product_the_catalog_does_not_have_either_is_unavailable(customer_clie
     assert Order.objects.count() == 0
 
 
+def test_a_checkout_of_many_made_up_ids_asks_the_catalog_a_few_times_and_then_not_at_all(
+    customer_client, catalog_process, settings
+):
+    """100 unknown ids were 200 synchronous catalog calls in one request, every time."""
+    settings.CATALOG_SERVICE_URL, log_path = catalog_process
+    made_up = [str(uuid.uuid4()) for _ in range(100)]
+    body = {**body_for_ids((made_up[0], 1)), "items": [{"product_id": some_id, "quantity": 1} for some_id in made_up]}
+
+    def ids_asked() -> set[str]:
+        """The made-up ids the catalog was asked for (its log's 404 of each product's detail)."""
+        lines = log_path.read_text().splitlines()
+        return {some_id for some_id in made_up if any(f"Not Found: /api/products/{some_id}/" in x for x in lines)}
+
+    first = checkout(customer_client, body)
+    asked_first = ids_asked()
+    again = checkout(customer_client, body, key=str(uuid.uuid4()))
+    asked_again = ids_asked() - asked_first
+
+    assert (first.status_code, again.status_code) == (400, 400)
+    assert {error["code"] for error in first.json()["errors"]} == {"unavailable"}
+    assert asked_first == set(made_up[: settings.CATALOG_FETCHES_PER_REQUEST])
+    assert asked_again == set(made_up[settings.CATALOG_FETCHES_PER_REQUEST : 2 * settings.CATALOG_FETCHES_PER_REQUEST])
+    log = log_path.read_text()
+    asked_times = {log.count(f'"message": "Not Found: /api/products/{some_id}/"') for some_id in asked_first}
+    assert asked_times == {1}  # not asked again
+    assert Order.objects.count() == 0
+
+
 # -- variants ------------------------------------------------------------------------------------
 @pytest.fixture
 def tee():

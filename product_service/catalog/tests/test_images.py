@@ -38,6 +38,20 @@ def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
     )
 
 
+def truncated_jpeg() -> bytes:
+    """A real JPEG cut off halfway: its header and structure read fine, its pixels do not."""
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 480), 64).convert("RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+def bmp() -> bytes:
+    """A bitmap: an image Pillow reads, of a format we do not take (its parser never runs)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(buffer, format="BMP")
+    return buffer.getvalue()
+
+
 def upload(client, product, content: bytes, name: str = "photo.png", **fields):
     file = SimpleUploadedFile(name, content, content_type="image/png")
     return client.post(f"/api/products/{product.id}/images/", {"file": file, **fields}, format="multipart")
@@ -80,8 +94,10 @@ def test_staff_upload_an_image_and_the_worker_makes_its_renditions(staff_client,
         (b"just some text, not a picture", "photo.png", "invalid_image"),
         (bomb_png(), "bomb.png", "too_many_pixels"),
         (b"\0" * (20 * 1024 * 1024), "huge.png", "too_large"),
+        (truncated_jpeg(), "cut.jpg", "invalid_image"),
+        (bmp(), "picture.png", "invalid_image"),
     ],
-    ids=["text-named-png", "20000x20000-png", "20-mb"],
+    ids=["text-named-png", "20000x20000-png", "20-mb", "truncated-jpeg", "bmp"],
 )
 def test_what_is_not_an_acceptable_image_is_400_and_nothing_is_stored(staff_client, media, content, name, code):
     product = ProductFactory()

@@ -352,3 +352,16 @@ def test_a_refresh_racing_a_new_password_waits_for_it_and_is_refused(backchannel
     refresher.join(timeout=10)
 
     assert (answers[0].status_code, answers[0].json()["error"]) == (400, "invalid_grant")
+
+
+def test_ensure_admin_with_the_same_password_keeps_the_staff_signed_in(backchannel):
+    """`make run` and every deploy's migration Job run ensure_admin: only a new password signs out."""
+    from accounts.services import user_admin_ensure
+
+    staff, browser = _signed_in_staff()
+    admin_tokens = _code_exchange(browser)
+
+    user_admin_ensure(email=staff.email, password=DEFAULT_PASSWORD)
+
+    assert _refresh(admin_tokens).status_code == 200
+    assert backchannel.received == []
