@@ -71,6 +71,7 @@ class PodSpec:
     drop_all_capabilities: bool
     no_new_privileges: bool
     tmpfs: list[str]  # the emptyDir mounts
+    secret_env: list[str] = field(default_factory=list)  # variables it reads from a Secret by name
 
     def security_options(self) -> list[str]:
         options = ["--user", self.user]
@@ -112,6 +113,11 @@ def pod_specs(manifests: list[dict]) -> dict[str, PodSpec]:
                 for mount in container.get("volumeMounts", [])
                 if "emptyDir" in volumes.get(mount["name"], {})
             ],
+            secret_env=[
+                variable["name"]
+                for variable in container.get("env", [])
+                if "secretKeyRef" in variable.get("valueFrom", {})
+            ],
         )
     return specs
 
@@ -150,10 +156,11 @@ class ContainerPlatform(Stack):
     def direct_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def env(self, service: str) -> dict:
+    def env(self, service: str, component: str = "web") -> dict:
         """The pod's ConfigMaps, then what this machine gives instead of the cluster's Secrets
-        and addresses."""
-        spec = self.specs[f"{service}-web"]
+        and addresses; a value the manifests give one container by name (the signing key, the
+        admin account) only to the container that has it."""
+        spec = self.specs[f"{service}-{component}"]
         env = dict(spec.config)
         role = f"ecom_{service}"
         env.update(
@@ -174,19 +181,19 @@ class ContainerPlatform(Stack):
             MEDIA_BUCKET="",
         )
         env.pop("ECOM_SERVICE_URL_TEMPLATE", None)
-        if service == IDENTITY:  # patches/user-jwt-key.yaml and user-migrate.yaml
-            env.update(
-                JWT_PRIVATE_KEY=self.jwt_private_key.replace("\n", "\\n"),
-                ECOM_ADMIN_EMAIL=ADMIN[0],
-                ECOM_ADMIN_PASSWORD=ADMIN[1],
-            )
+        by_name = {  # patches/user-jwt-key.yaml and user-migrate.yaml
+            "JWT_PRIVATE_KEY": self.jwt_private_key.replace("\n", "\\n"),
+            "ECOM_ADMIN_EMAIL": ADMIN[0],
+            "ECOM_ADMIN_PASSWORD": ADMIN[1],
+        }
+        env.update({name: by_name[name] for name in spec.secret_env})
         if service == "payment":  # the dev overlay's demo provider
             env.update(PAYMENT_PROVIDER="payments.providers.sandbox.SandboxProvider", PAYMENT_ALLOW_SANDBOX="true")
         return env
 
-    def env_file(self, service: str) -> Path:
-        path = self.workdir / f"{service}.env"
-        path.write_text("".join(f"{key}={value}\n" for key, value in self.env(service).items()))
+    def env_file(self, service: str, component: str) -> Path:
+        path = self.workdir / f"{service}-{component}.env"
+        path.write_text("".join(f"{key}={value}\n" for key, value in self.env(service, component).items()))
         return path
 
     def _run(self, name: str, spec: PodSpec, command: list[str], *, service: str | None, detach: bool) -> str:
@@ -204,7 +211,7 @@ class ContainerPlatform(Stack):
         if spec.working_dir:
             options += ["--workdir", spec.working_dir]
         if service is not None:
-            options += ["--env-file", str(self.env_file(service))]
+            options += ["--env-file", str(self.env_file(service, name.removeprefix(f"{service}-")))]
         if service == "product":
             options += ["--volume", f"{self.workdir / 'media'}:/app/var/media"]
         if name == "gateway":

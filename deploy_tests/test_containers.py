@@ -47,6 +47,9 @@ def test_the_workloads_run_as_kubernetes_says_non_root_read_only_without_privile
                 ["/tmp"],
             ), f"{service}-{component}"
             assert spec.config["DJANGO_SETTINGS_MODULE"] == f"{service}_service.settings.production"
+    assert specs["user-web"].secret_env == ["JWT_PRIVATE_KEY"]  # the signing key: the web pods only
+    assert specs["user-worker"].secret_env == specs["user-beat"].secret_env == []
+    assert specs["user-migrate"].secret_env == ["ECOM_ADMIN_EMAIL", "ECOM_ADMIN_PASSWORD"]
     assert specs["gateway"].user == "101:101"
     assert specs["gateway"].tmpfs == ["/tmp", "/tmp/nginx"]
 

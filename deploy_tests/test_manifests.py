@@ -185,9 +185,10 @@ def test_every_django_container_in_kubernetes_gets_the_production_settings(dev_m
     assert len(workloads) == 4 * len(SERVICES)
     for workload in workloads:
         service_name = workload["metadata"]["labels"]["app.kubernetes.io/name"].removesuffix("-service")
-        required = REQUIRED_SETTINGS | (USER_ONLY_SETTINGS if service_name == "user" else set())
         pod = workload["spec"]["template"]["spec"]
         for container in pod["containers"] + pod.get("initContainers", []):
+            signs = (workload["metadata"]["name"], container["name"]) == ("user-web", "app")  # its key only there
+            required = REQUIRED_SETTINGS | (USER_ONLY_SETTINGS if signs else set())
             values = {}
             for source in container.get("envFrom", []):
                 if "configMapRef" in source:
@@ -370,6 +371,63 @@ def test_network_policies_deny_ingress_by_default_and_let_only_the_gateway_reach
             "ports": [{"port": 8000, "protocol": "TCP"}],
         }
     ]
+
+
+def test_egress_is_denied_by_default_and_opened_only_port_by_port(base_manifests, dev_manifests):
+    """A compromised pod reaches no arbitrary host: every egress rule names its ports, and the
+    rules open to the outside never include the cloud's metadata address."""
+    for manifests in (base_manifests, dev_manifests):
+        policies = by_kind(manifests, "NetworkPolicy")
+        assert policies["default-deny-egress"]["spec"] == {"podSelector": {}, "policyTypes": ["Egress"]}
+        for name, policy in policies.items():
+            for rule in policy["spec"].get("egress", []):
+                assert rule.get("ports"), (name, "an egress rule with no ports opens every port")
+                for peer in rule.get("to", []):
+                    if "ipBlock" in peer:
+                        assert "169.254.0.0/16" in peer["ipBlock"].get("except", []), name
+                assert 80 not in {port["port"] for port in rule["ports"]}, name
+    egress = by_kind(base_manifests, "NetworkPolicy")
+    assert {port["port"] for port in egress["notification-to-mail"]["spec"]["egress"][0]["ports"]} == {
+        25,
+        465,
+        587,
+        443,
+    }
+    assert egress["product-to-bucket"]["spec"]["egress"][0]["ports"] == [{"port": 443, "protocol": "TCP"}]
+
+
+def test_only_the_identity_services_web_pods_hold_the_signing_key(dev_manifests):
+    holders = []
+    for doc in dev_manifests:
+        if doc["kind"] not in ("Deployment", "Job", "StatefulSet"):
+            continue
+        pod = doc["spec"]["template"]["spec"]
+        for container in pod["containers"] + pod.get("initContainers", []):
+            names = {variable["name"] for variable in container.get("env", [])}
+            if "JWT_PRIVATE_KEY" in names:
+                holders.append((doc["metadata"]["name"], container["name"]))
+    assert holders == [("user-web", "app")]
+
+
+def test_every_service_has_a_secret_key_of_its_own(base_manifests, dev_manifests):
+    for manifests in (base_manifests, dev_manifests):
+        secrets = {
+            name.rsplit("-", 1)[0]: secret_values(secret) for name, secret in by_kind(manifests, "Secret").items()
+        }
+        assert "DJANGO_SECRET_KEY" not in secrets["ecom-secrets"]
+        keys = [secrets[f"{name}-service-secrets"]["DJANGO_SECRET_KEY"] for name in SERVICES]
+        assert len(keys) == len(SERVICES)
+        if manifests is dev_manifests:
+            assert len(set(keys)) == len(SERVICES)  # six different keys
+
+
+def test_every_service_has_a_secret_key_of_its_own_in_compose(compose):
+    for name, service in compose["services"].items():
+        if "working_dir" in service:
+            owner = service["working_dir"].removeprefix("/app/").removesuffix("_service")
+            assert service["environment"]["DJANGO_SECRET_KEY"].startswith(f"${{{owner.upper()}_DJANGO_SECRET_KEY:?"), (
+                name
+            )
 
 
 # ---------------------------------------------------------------- the gateway

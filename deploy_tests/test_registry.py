@@ -87,7 +87,7 @@ def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):
 
     assert "name: review-web" in files["k8s/base/services/review.yaml"]
     assert (
-        "[DATABASE_URL=postgres://ecom_review:change-me@postgres:5432/ecom]"
+        "[DJANGO_SECRET_KEY=change-me, DATABASE_URL=postgres://ecom_review:change-me@postgres:5432/ecom]"
         in files["k8s/base/services/kustomization.yaml"]
     )
     assert "review-worker: cd review_service && exec celery -A review_service.celery_app" in files["Procfile"]

@@ -38,8 +38,8 @@ def k8s_service(service: Service) -> str:
 def k8s_kustomization() -> str:
     lines = [
         GENERATED,
-        "# Every service's manifests, its settings module and static root (ConfigMap), and its\n",
-        "# database URL (Secret, a placeholder: see k8s/base/kustomization.yaml on real secrets).\n",
+        "# Every service's manifests, its settings module and static root (ConfigMap), and its own\n",
+        "# secret key and database URL (Secret, placeholders: see k8s/base/kustomization.yaml on real secrets).\n",
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\nresources:\n",
         *(f"  - {service.name}.yaml\n" for service in SERVICES),
         "\nconfigMapGenerator:\n",
@@ -54,7 +54,7 @@ def k8s_kustomization() -> str:
     for service in SERVICES:
         lines.append(
             f"  - name: {service.host}-secrets\n"
-            f"    literals: [DATABASE_URL=postgres://{service.role}:change-me@postgres:5432/ecom"
+            f"    literals: [DJANGO_SECRET_KEY=change-me, DATABASE_URL=postgres://{service.role}:change-me@postgres:5432/ecom"
             f"{''.join(', ' + item for item in service.k8s_secrets)}]\n"
         )
     return "".join(lines)
@@ -108,6 +108,7 @@ def _compose_env(service: Service) -> str:
         f"x-{service.name}-env: &{service.name}-env\n",
         "  <<: *service-env\n",
         f"  DJANGO_SETTINGS_MODULE: {service.package}.settings.production\n",
+        f'  DJANGO_SECRET_KEY: "${{{service.name.upper()}_DJANGO_SECRET_KEY:?generate each service key, see .env.example}}"\n',
         f"  DATABASE_URL: postgres://{service.role}:{service.role}@postgres:5432/ecom  # bootstrap.sql's development role\n",
         f"  STATIC_ROOT: /app/static/{service.name}\n",
     ]

@@ -64,7 +64,7 @@ def test_an_event_the_broker_dead_lettered_is_recorded_and_replayed_to_its_handl
     envelope = {  # as product_service publishes it
         "id": event_id,
         "type": "product.created",
-        "source": "product",
+        "source": "product_service",
         "occurred_at": "2026-12-01T12:00:00+00:00",
         "correlation_id": event_id,
         "causation_id": None,

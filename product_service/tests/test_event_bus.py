@@ -204,6 +204,19 @@ def test_a_dead_letter_keeps_no_card_or_account_token(settings):
         assert dead_letter.envelope["data"] == {"explode": True, "payment_token": SCRUBBED, "token": SCRUBBED}
 
 
+def test_an_event_whose_source_does_not_own_its_type_is_refused_and_dead_lettered():
+    """Only the context named by the type publishes it: order_service saying test.happened
+    (as a compromised service might say payment.succeeded) is never applied."""
+    forged = event_envelope("test.happened", {"explode": False}, source="order_service")
+
+    handler_run_task.apply(args=(f"{record_test_event.__module__}.record_test_event", forged))
+
+    assert forged["id"] not in applied
+    assert not InboxEvent.objects.filter(event_id=forged["id"]).exists()
+    dead_letter = DeadLetter.objects.get(event_id=forged["id"])
+    assert "test.happened comes from test_service, not order_service" in dead_letter.error
+
+
 def test_dead_letters_are_listed_and_replayed_by_command(settings, capsys, django_capture_on_commit_callbacks):
     settings.EVENT_HANDLER_MAX_RETRIES = 0
     envelope = event_envelope("test.happened", {"explode": True})

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_out
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import receiver
 from oauth2_provider.exceptions import InvalidIDTokenError
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
@@ -152,11 +153,20 @@ def _tokens_revoke(*, user) -> int:
 
 
 def _backchannel_notify(*, user_id: str) -> None:
+    try:
+        private_pem = keys.private_key_pem()
+    except ImproperlyConfigured:
+        private_pem = None
+    if not private_pem:
+        # Only the web pods hold the signing key (k8s); a new password set elsewhere (the
+        # migration Job's ensure_admin) revoked the tokens, and each admin's re-check ends its
+        # session within STAFF_RECHECK_SECONDS.
+        logger.warning("no signing key in this process: the admins' re-checks sign %s out", user_id)
+        return
+
     def notify(service: service_registry.Service) -> None:
         url = f"{settings.SERVICE_URLS[service.name]}/admin/{service.admin_slug}/oidc/backchannel-logout/"
-        token = backchannel_logout_token(
-            private_pem=keys.private_key_pem(), sub=user_id, audience=admin_client_id(service.name)
-        )
+        token = backchannel_logout_token(private_pem=private_pem, sub=user_id, audience=admin_client_id(service.name))
         try:
             response = requests.post(url, data={"logout_token": token}, timeout=BACKCHANNEL_TIMEOUT_SECONDS)
         except requests.RequestException as error:

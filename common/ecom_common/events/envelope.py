@@ -47,6 +47,11 @@ class Event:
         return envelope
 
 
+def type_owner(event_type: str) -> str:
+    """The only source of events of ``event_type``: ``order.created`` is order_service's."""
+    return f"{event_type.split('.', 1)[0]}_service"
+
+
 def exchange_for(event_type: str) -> str:
     """``order.created`` is published to ``order.events``: one topic exchange per context."""
     return f"{event_type.split('.', 1)[0]}.events"
@@ -83,6 +88,12 @@ def event_from_envelope(envelope) -> Event:
         raise InvalidEnvelopeError("envelope id is not a UUID") from exc
     if not isinstance(envelope["data"], dict) or "." not in str(envelope["type"]):
         raise InvalidEnvelopeError("envelope data must be an object and type <context>.<verb>")
+    if envelope["source"] != type_owner(str(envelope["type"])):
+        # Only payment_service says payment.succeeded: another service's word for it (a bug, or
+        # a compromised service publishing what is not its own) is refused, and dead-lettered.
+        raise InvalidEnvelopeError(
+            f"{envelope['type']} comes from {type_owner(str(envelope['type']))}, not {envelope['source']}"
+        )
     from ecom_common.tracing import valid_traceparent
 
     fields = {name: envelope.get(name) for name in ENVELOPE_FIELDS}

@@ -10,7 +10,11 @@ from ecom_common.events.envelope import event_new
 from ecom_common.events.handling import handlers_run_all
 
 
-def event_envelope(type: str, data: dict, *, source: str = "test", correlation_id: str | None = None) -> dict:
+def event_envelope(type: str, data: dict, *, source: str | None = None, correlation_id: str | None = None) -> dict:
+    """An envelope of ``type``, from the service that owns the type unless ``source`` says otherwise."""
+    from ecom_common.events.envelope import type_owner
+
+    source = source or type_owner(type)
     return event_new(
         type=type, source=source, data=data, correlation_id=correlation_id, causation_id=None
     ).as_envelope()
