@@ -233,7 +233,10 @@ class ContainerPlatform(Stack):
     def start(self) -> "ContainerPlatform":
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "media").mkdir(exist_ok=True)
-        os.chown(self.workdir / "media", 10001, 10001)  # the image's app user, as compose's volume
+        try:
+            os.chown(self.workdir / "media", 10001, 10001)  # the image's app user, as compose's volume
+        except PermissionError:  # not root: rootless podman maps users; let the app user write
+            (self.workdir / "media").chmod(0o777)
         self.ports = {service: free_port() for service in NAMES} | {"gateway": free_port()}
         self.secret_keys = {service: secrets.token_urlsafe(50) for service in NAMES}  # one per service
         self.jwt_private_key = rsa_private_pem()

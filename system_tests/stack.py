@@ -240,10 +240,16 @@ class Stack:
         )
 
     def kill_worker(self, service: str, sig=signal.SIGKILL) -> None:
-        """Kills the worker and its pool processes at once, as a crashed machine would."""
+        """Kills the worker and its pool processes at once, as a crashed machine would (or, with
+        SIGTERM, stops it as an orchestrator would: then SIGKILL after 30 s, as one does too, so a
+        shutdown that hangs cannot leave the stack without the worker the next tests need)."""
         process = self.workers.pop(service)
         os.killpg(process.pid, sig)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
     @property
     def public_url(self) -> str:

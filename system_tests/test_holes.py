@@ -71,8 +71,8 @@ def test_an_event_the_broker_dead_lettered_is_recorded_and_replayed_to_its_handl
         "version": 1,
         "data": {"product_id": product_id, "sku": "DLX-1", "name": "Dead-lettered", "price": "1.00"},
     }
-    stack.kill_worker("inventory", signal.SIGTERM)  # nobody takes it off inventory's queue
     try:
+        stack.kill_worker("inventory", signal.SIGTERM)  # nobody takes it off inventory's queue
         with Connection(f"amqp://guest:guest@{RABBIT}/{stack.vhost}") as connection:
             connection.Producer().publish(
                 envelope,

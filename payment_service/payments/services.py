@@ -184,8 +184,7 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
             payment.save(update_fields=["status", "voided_at", "void_recheck_at", "updated_at"])
             return payment
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
-        # All that is still charged (nothing, when a return's refund is still owed: then the
-        # return's refund and this one would exceed the charge, so this waits for none of it).
+        # All that is still charged, less any refund already owed (made later by the sweep).
         owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
         _refund_owe(
             payment=payment,
