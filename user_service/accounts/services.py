@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -46,7 +47,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
 def _registration_of_a_taken_address(*, candidate: User, password: str) -> User:
     candidate.set_password(password)  # the time a new account's hashing takes; never saved
     owner = User.objects.filter(email__iexact=candidate.email).first()
-    if owner is not None and owner.is_active:
+    # One mail an hour at most per account: repeated sign-ups cannot flood its owner's inbox.
+    if owner is not None and owner.is_active and cache.add(f"registration_attempted:{owner.pk}", 1, timeout=3600):
         event_publish(type="user.registration_attempted", data=account_flows.recipient_data(owner))
     candidate.id = uuid.uuid4()
     return candidate

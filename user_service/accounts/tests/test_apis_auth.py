@@ -100,6 +100,23 @@ def test_register_answers_a_taken_address_as_a_new_one_and_tells_its_owner(api_c
     assert [data["email"] for data in published_data("user.registered")] == ["new@example.com"]
 
 
+def test_repeated_sign_ups_with_a_taken_address_mail_its_owner_once_an_hour(api_client):
+    from django.core.cache import cache
+
+    from ecom_common.testing.events import published_data
+
+    owner = UserFactory(email="victim@example.com")
+    cache.delete(f"registration_attempted:{owner.pk}")
+
+    answers = [
+        api_client.post("/api/auth/register/", {"email": "victim@example.com", "password": DEFAULT_PASSWORD})
+        for _ in range(5)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201] * 5
+    assert len(published_data("user.registration_attempted")) == 1
+
+
 def test_register_checks_the_password_of_a_taken_address_too(api_client):
     UserFactory(email="taken@example.com")
 
