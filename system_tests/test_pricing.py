@@ -88,11 +88,7 @@ def test_a_priced_cart_is_charged_what_it_showed_and_a_partial_return_refunds_th
     assert placed.status_code == 201, placed.text
     order = placed.json()
     assert {key: order[key] for key in shown} == shown
-    final = wait_until(
-        lambda: (o := client.get(f"/api/orders/{order['id']}/", customer).json())["status"] != "pending" and o,
-        timeout=90,
-        message="the order to leave pending",
-    )
+    final = client.final_order(customer, order["id"])  # confirmed with its stock committed: it may ship
     assert final["status"] == "confirmed"
     [payment] = client.get(f"/api/payments/?order_id={order['id']}", customer).json()["results"]
     assert (payment["amount"], payment["status"]) == ("102.81", "succeeded")
@@ -124,4 +120,49 @@ def test_a_priced_cart_is_charged_what_it_showed_and_a_partial_return_refunds_th
         message="the refund",
     )
     assert refunded["refunded_amount"] == "38.95"
+    assert_invariants(stack)
+
+
+def test_a_line_bought_free_with_a_voucher_comes_back_and_the_order_is_returned(stack, client):
+    """A 100% voucher makes a 0.00 order: its return refunds 0.00, which payment records and
+    announces without the provider (it dead-lettered forever, and the order stayed delivered)."""
+    staff = client.login("admin@example.com", "admin-password")
+    product = client.product(staff, price="15.00", stock=2)
+    code = f"FREE-{uuid.uuid4().hex[:8]}".upper()
+    _staff_post(
+        client, staff, "/api/vouchers/", {"code": code, "name": "On the house", "kind": "percentage", "value": "100"}
+    )
+    customer = client.customer()
+    assert client.post("/api/cart/items/", {"product_id": product["id"], "quantity": 1}, customer).status_code == 201
+    applied = requests.patch(f"{client.url}/api/cart/", json={"voucher_code": code}, headers=customer, timeout=10)
+    assert (applied.status_code, applied.json()["total"]) == (200, "0.00"), applied.text
+    placed = client.post(
+        "/api/orders/", {"shipping_address": NEW_ZEALAND | {"country": "GB"}, "payment_token": "tok_visa"},
+        {**customer, "Idempotency-Key": str(uuid.uuid4())},
+    )  # fmt: skip
+    assert placed.status_code == 201, placed.text
+    order = client.final_order(customer, placed.json()["id"])
+    assert (order["status"], order["total"]) == ("confirmed", "0.00")
+    for step, body in (("ship/", {"carrier": "Royal Mail", "tracking_number": "RM1"}), ("deliver/", None)):
+        assert client.post(f"/api/orders/{order['id']}/{step}", body, staff).status_code == 200
+
+    requested = client.post(
+        f"/api/orders/{order['id']}/returns/",
+        {"lines": [{"line_id": order["items"][0]["id"], "quantity": 1}]},
+        customer,
+    )
+    assert (requested.status_code, requested.json()["refund_amount"]) == (201, "0.00"), requested.text
+    received = client.post(f"/api/orders/{order['id']}/returns/{requested.json()['id']}/receive/", None, staff)
+    assert received.status_code == 200, received.text
+
+    returned = wait_until(
+        lambda: (o := client.get(f"/api/orders/{order['id']}/", customer).json())["status"] == "returned" and o,
+        timeout=60,
+        message="the order to be returned",
+    )
+    [payment] = client.get(f"/api/payments/?order_id={order['id']}", customer).json()["results"]
+    assert (returned["refunded_total"], payment["amount"], payment["refunded_amount"]) == ("0.00", "0.00", "0.00")
+    assert stack.sql("SELECT count(*) FROM payment.payments_refund WHERE amount = 0 AND status = 'succeeded'") != [
+        (0,)
+    ]
     assert_invariants(stack)
