@@ -90,6 +90,10 @@ def catalog_product_mark_deleted(*, product_id: uuid.UUID, sku: str, variant_ids
         variant.save()
 
 
+class CatalogUnreachableError(Exception):
+    """The catalog did not answer (unreachable, timed out, a 5xx): not the same as "not found"."""
+
+
 def _miss_key(some_id: uuid.UUID) -> str:
     return f"catalog_miss:{some_id}"
 
@@ -120,10 +124,6 @@ def catalog_products_fetch_missing(*, product_ids: list[uuid.UUID]) -> int:
         catalog_product_store(product_id=product["product_id"], data=product)
         fetched += 1
     return fetched
-
-
-class CatalogUnreachableError(Exception):
-    pass
 
 
 def _catalog_get(path: str, *, params: dict | None = None) -> dict | None:

@@ -185,12 +185,7 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
             return payment
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         # All that is still charged, less any refund already owed (made later by the sweep).
-        owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
-        _refund_owe(
-            payment=payment,
-            amount=payment.amount - payment.refunded_amount - owed,
-            idempotency_key=f"refund-{payment.id}",
-        )
+        _refund_owe(payment=payment, amount=_refundable(payment), idempotency_key=f"refund-{payment.id}")
     return payment
 
 
@@ -207,12 +202,17 @@ def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: 
     if Refund.objects.filter(payment=payment, return_id=return_id).exists():
         return payment
     amount = Decimal(amount).quantize(CENT)
-    owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
-    left = payment.amount - payment.refunded_amount - owed
+    left = _refundable(payment)
     if amount < 0 or amount > left:
         raise ValueError(f"cannot refund {amount} of payment {payment.id}: {left} is left")
     _refund_owe(payment=payment, amount=amount, return_id=return_id, idempotency_key=f"return-{return_id}")
     return payment
+
+
+def _refundable(payment: Payment) -> Decimal:
+    """What may still be given back: the charge, less what was refunded and what is owed."""
+    owed = payment.refunds.filter(status=Refund.Status.OWED).aggregate(total=Sum("amount"))["total"] or 0
+    return payment.amount - payment.refunded_amount - owed
 
 
 def _refund_owe(

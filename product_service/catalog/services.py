@@ -38,11 +38,15 @@ def _category_path(category) -> list[str]:
     return path
 
 
-def _product_event_data(product: Product, *, category_path: list[str] | None = None) -> dict:
+def _product_event_data(
+    product: Product, *, category_path: list[str] | None = None, variants: list[ProductVariant] | None = None
+) -> dict:
     """What every ``product.*`` event carries: the product, and each of its variants (what is
     bought and stocked). ``sku`` is the first variant's, as before variants existed.
-    ``category_path``: the product's, when the caller has it already."""
-    variants = list(product.variants.prefetch_related("attribute_values__attribute"))
+    ``category_path`` and ``variants`` (with their attribute values): the product's, when the
+    caller has read them already (products_announce, for many products at once)."""
+    if variants is None:
+        variants = list(product.variants.prefetch_related("attribute_values__attribute"))
     return {
         "product_id": str(product.id),
         "sku": variants[0].sku if variants else "",
@@ -377,9 +381,10 @@ def products_announce(*, products) -> int:
     for product in queryset.order_by("pk").iterator(chunk_size=ANNOUNCE_BATCH):
         if product.category_id not in paths:
             paths[product.category_id] = _category_path(product.category) if product.category_id else []
-        event_publish(
-            type="product.updated", data=_product_event_data(product, category_path=paths[product.category_id])
+        data = _product_event_data(
+            product, category_path=paths[product.category_id], variants=list(product.variants.all())
         )
+        event_publish(type="product.updated", data=data)
         count += 1
     return count
 

@@ -11,10 +11,6 @@ def user_get_by_email(*, email: str) -> User | None:
     return User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
 
 
-def user_email_is_taken(*, email: str) -> bool:
-    return User.objects.filter(email__iexact=User.objects.normalize_email(email)).exists()
-
-
 def user_get(*, user_id: uuid.UUID | str) -> User | None:
     """The user with this id, or ``None`` (also for an id that is not a UUID)."""
     try:

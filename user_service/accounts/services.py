@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import account_flows
 from accounts.models import Address, User
-from accounts.selectors import user_email_is_taken, user_get_by_email
+from accounts.selectors import user_get_by_email
 from ecom_common.events import event_publish
 
 
@@ -30,8 +30,9 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
-    if user_email_is_taken(email=email):
-        return _registration_of_a_taken_address(candidate=candidate, password=password)
+    owner = user_get_by_email(email=email)
+    if owner is not None:
+        return _registration_of_a_taken_address(candidate=candidate, password=password, owner=owner)
     try:
         # A savepoint, so that losing a race for the same email leaves any outer transaction usable.
         with transaction.atomic():
@@ -39,14 +40,15 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
             # The welcome mail's link verifies the address: the event carries its token.
             event_publish(type="user.registered", data=account_flows.verification_data(user))
             return user
-    except IntegrityError:
-        return _registration_of_a_taken_address(candidate=candidate, password=password)
+    except IntegrityError:  # the same address registered meanwhile
+        return _registration_of_a_taken_address(
+            candidate=candidate, password=password, owner=user_get_by_email(email=email)
+        )
 
 
 @transaction.atomic
-def _registration_of_a_taken_address(*, candidate: User, password: str) -> User:
+def _registration_of_a_taken_address(*, candidate: User, password: str, owner: User | None) -> User:
     candidate.set_password(password)  # the time a new account's hashing takes; never saved
-    owner = User.objects.filter(email__iexact=candidate.email).first()
     # One mail an hour at most per account: repeated sign-ups cannot flood its owner's inbox.
     if owner is not None and owner.is_active and cache.add(f"registration_attempted:{owner.pk}", 1, timeout=3600):
         event_publish(type="user.registration_attempted", data=account_flows.recipient_data(owner))
