@@ -42,6 +42,12 @@ def group_gone(pgid: int, timeout: float = 5) -> bool:
     return False
 
 
+def every_process_gone(runner: subprocess.Popen, output: str) -> bool:
+    """The runner's group and each line's own group (its pid, printed at start) are empty."""
+    groups = [runner.pid, *(int(pid) for pid in re.findall(r"started \(pid (\d+)\)", output))]
+    return len(groups) > 1 and all(group_gone(pgid) for pgid in groups)
+
+
 def test_every_line_runs_with_its_output_after_its_name(tmp_path):
     runner = start(
         tmp_path,
@@ -71,7 +77,7 @@ def test_one_process_exiting_stops_the_others_with_its_exit_code(tmp_path):
     assert runner.returncode == 3
     assert "quick exited with code 3: stopping the others" in output
     assert (tmp_path / "stopped").exists()
-    assert group_gone(runner.pid)
+    assert every_process_gone(runner, output)
 
 
 def test_ctrl_c_stops_every_process_in_order(tmp_path):
@@ -89,4 +95,22 @@ def test_ctrl_c_stops_every_process_in_order(tmp_path):
     assert runner.returncode == 0
     assert re.search(r"^\S+ web +\| web stopping$", output, re.M)
     assert "sending SIGKILL to stubborn" in output  # it ignored SIGTERM for STOP_SECONDS
-    assert group_gone(runner.pid)
+    assert every_process_gone(runner, output)
+
+
+def test_a_child_left_behind_holding_the_output_is_killed_and_the_runner_exits(tmp_path):
+    # A program that stops on SIGTERM but leaves a child running with its stdout: as a gunicorn
+    # master that exits before a stuck worker. Before, the runner waited for that pipe for ever.
+    runner = start(
+        tmp_path,
+        f"web: (trap '' TERM INT; touch {tmp_path}/child-up; while true; do sleep 0.1; done) & "
+        f"trap 'exit 0' TERM INT; sleep 30 & wait\n",
+    )
+    wait_for(tmp_path / "child-up")
+
+    os.killpg(runner.pid, signal.SIGINT)
+    output, _ = runner.communicate(timeout=60)
+
+    assert runner.returncode == 0
+    assert "sending SIGKILL to web" in output
+    assert every_process_gone(runner, output)

@@ -3,9 +3,11 @@ order left in every service's tables, every event it caused, publishing them aga
 for the broker's queues to be consumed."""
 
 import subprocess
+import time
 
 from kombu import Connection
 
+from ecom_common.service_registry import SERVICES
 from system_tests.stack import RABBIT
 
 
@@ -67,9 +69,33 @@ def queue_depths(stack) -> dict[str, int]:
     return depths
 
 
-def queues_drained(stack):
-    return all(
-        messages == 0
-        for name, messages in queue_depths(stack).items()
-        if "dead_letter" not in name and "unroutable" not in name
-    )
+def wait_for_queues_to_drain(stack, *, timeout: float, message: str) -> None:
+    """Waits until every message published before the call has been handled.
+
+    Not "every queue empty at once": each service's beat puts a sweep on its task queue every
+    second in the system stack, so on a loaded machine some task queue is almost always busy.
+    Events go from an event queue (``inventory.order.events``) to handlers on the service's task
+    queue (``inventory_service``), both FIFO with late acks: once every event queue has read
+    zero, each task queue reading zero once afterwards means what came before it was acked.
+    """
+    deadline = time.monotonic() + timeout
+    task_queues = {service.package for service in SERVICES}
+    depths: dict[str, int] = {}
+
+    def drained(names) -> bool:
+        nonlocal depths
+        while time.monotonic() < deadline:
+            depths = queue_depths(stack)
+            if all(depths.get(name, 0) == 0 for name in names(depths)):
+                return True
+            time.sleep(0.25)
+        return False
+
+    if drained(lambda depths: [name for name in depths if name.endswith(".events")]):
+        for queue in sorted(task_queues):
+            if not drained(lambda depths, queue=queue: [queue]):
+                break
+        else:
+            return
+    busy = {name: count for name, count in depths.items() if count}
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}; messages per queue: {busy}")

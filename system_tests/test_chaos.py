@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from system_tests.bus import queues_drained, republish
+from system_tests.bus import republish, wait_for_queues_to_drain
 from system_tests.invariants import assert_invariants, unpublished_events
 from system_tests.shop import ADDRESS, FINAL
 from system_tests.stack import SERVICES, wait_until
@@ -417,7 +417,7 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     assert shop.cancel(customer, to_cancel).status_code == 200  # refunded, restocked
     _final_statuses(stack, [*placed, to_cancel])
     assert_invariants(stack)
-    wait_until(lambda: queues_drained(stack), timeout=60, message="the queues to drain")
+    wait_for_queues_to_drain(stack, timeout=60, message="the queues to drain")
     wait_until(
         lambda: not stack.sql("SELECT 1 FROM notification.notifications_message WHERE status = 'queued' LIMIT 1"),
         timeout=60,
@@ -429,7 +429,7 @@ def test_every_event_of_many_sagas_delivered_twice_in_shuffled_order_changes_not
     twice = envelopes * 2
     random.shuffle(twice)
     republish(stack, twice)
-    wait_until(lambda: queues_drained(stack), timeout=120, message="the duplicates to be consumed")
+    wait_for_queues_to_drain(stack, timeout=120, message="the duplicates to be consumed")
 
     types = {envelope["type"] for envelope in envelopes}
     assert {

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from system_tests.bus import queues_drained, republish, saga_events, saga_state
+from system_tests.bus import republish, saga_events, saga_state, wait_for_queues_to_drain
 from system_tests.invariants import assert_invariants
 from system_tests.stack import SERVICES, wait_until
 
@@ -132,7 +132,7 @@ def test_every_lifecycle_event_delivered_twice_in_shuffled_order_changes_nothing
         "order.return_received",
         "payment.refunded",
     } <= types
-    wait_until(lambda: queues_drained(stack), timeout=120, message="the duplicates to be consumed")
+    wait_for_queues_to_drain(stack, timeout=120, message="the duplicates to be consumed")
     assert (saga_state(stack, order["id"]), shop.order(customer, order["id"]), shop.stock(product)) == before
     assert_invariants(stack)
 

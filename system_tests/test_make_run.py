@@ -3,6 +3,7 @@ the demo shop takes a paid order and a declined one end to end, also through the
 :8000, and Ctrl-C stops everything."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -344,12 +345,19 @@ def test_ctrl_c_stops_every_process(make_run):
     os.killpg(make_run.pid, signal.SIGINT)
     make_run.wait(timeout=60)
 
-    def group_gone():
-        try:
-            os.killpg(make_run.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
+    # make's group, and each Procfile line's own group (its pid, which the runner printed).
+    started = re.findall(r"started \(pid (\d+)\)", make_run.log_path.read_text())
+    groups = [make_run.pid, *map(int, started)]
 
-    wait_until(group_gone, timeout=30, message="every process of `make run` to exit")
+    def every_group_gone():
+        for pgid in groups:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                continue
+            return False
+        return True
+
+    assert len(started) >= 13
+    wait_until(every_group_gone, timeout=30, message="every process of `make run` to exit")
     assert not any(_port_taken(port) for port in PORTS.values())

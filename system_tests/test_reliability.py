@@ -12,7 +12,7 @@ import pytest
 import requests
 from kombu import Connection
 
-from system_tests.bus import queues_drained, republish, saga_events, saga_state
+from system_tests.bus import republish, saga_events, saga_state, wait_for_queues_to_drain
 from system_tests.stack import RABBIT, wait_until
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def test_every_event_delivered_again_in_shuffled_order_changes_nothing(stack, sh
 
     republish(stack, random.sample(events, len(events)))
     # Wait until every service has seen the duplicates: each inbox has skipped them.
-    wait_until(lambda: queues_drained(stack), timeout=60, message="duplicates to be consumed")
+    wait_for_queues_to_drain(stack, timeout=60, message="duplicates to be consumed")
 
     assert len(events) >= 5  # created, reserved, succeeded, confirmed, committed
     assert saga_state(stack, order["id"]) == before
