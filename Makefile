@@ -14,7 +14,7 @@ export ECOM_ADMIN_PASSWORD ?= admin
 help:
 	@echo "make run    - install, migrate, seed demo data and start the gateway (:8000), every service and worker"
 	@echo "make test   - run every service's test suite against real PostgreSQL, Redis and RabbitMQ"
-	@echo "make lint   - ruff check and ruff format --check (make format rewrites)"
+	@echo "make lint   - ruff check, ruff format --check (make format rewrites), no model without its migration"
 	@echo "make clean  - remove the virtualenv and var/ (local databases, keys, broker folders)"
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt common/pyproject.toml .python-version
@@ -69,6 +69,10 @@ test: install servers
 lint: install
 	ruff check .
 	ruff format --check .
+	@for service in $(SERVICES); do \
+		(cd $${service}_service && ECOM_VAR_DIR=$(CURDIR)/var/lint python manage.py makemigrations --check --dry-run >/dev/null) \
+		|| { echo "$$service: its models changed without a migration (manage.py makemigrations)"; exit 1; }; \
+	done; echo "migrations: every service's match its models"
 
 format: install
 	ruff check --fix .

@@ -1,20 +1,32 @@
 """The ``Idempotency-Key`` header, read one way by every endpoint that takes it: a UUID;
 required where the contract says so (checkout), optional elsewhere.
 
+The one rule of every write that takes it (checkout, returns, stock adjustments and transfers):
+the same key with the same request gives back what the first one made, applied once; the same
+key with another request is a 409 ``idempotency_key_reused``. Each service keeps the key with
+what the request made (the order, the return, the movement), under a unique constraint, and
+compares what the retry asks for with ``request_fingerprint`` or field by field.
+
     key = idempotency_key(request, required=True)
 
     @extend_schema(parameters=[idempotency_key_parameter(required=True, description=...)])
     @extend_validation_errors(IDEMPOTENCY_KEY_ERROR_CODES, field_name=IDEMPOTENCY_KEY, actions=[...])
 """
 
+import hashlib
+import json
 import uuid
+from collections.abc import Mapping
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
+from ecom_common.errors import ConflictError
+
 IDEMPOTENCY_KEY = "Idempotency-Key"
 IDEMPOTENCY_KEY_ERROR_CODES = ["required", "invalid"]
+IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 def idempotency_key(request, *, required: bool) -> uuid.UUID | None:
@@ -34,3 +46,14 @@ def idempotency_key_parameter(*, required: bool, description: str) -> OpenApiPar
     return OpenApiParameter(
         IDEMPOTENCY_KEY, OpenApiTypes.UUID, OpenApiParameter.HEADER, required=required, description=description
     )
+
+
+def request_fingerprint(request: Mapping) -> str:
+    """A digest of what makes a request this one (its canonical JSON), kept beside its key."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_key_reused() -> ConflictError:
+    """The 409 of a key that came back with another request."""
+    return ConflictError("This Idempotency-Key was already used for a different request.", code=IDEMPOTENCY_KEY_REUSED)

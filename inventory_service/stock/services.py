@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
+from ecom_common.idempotency import idempotency_key_reused
 from stock.models import (
     InventoryOrder,
     Reservation,
@@ -194,7 +194,7 @@ def _key_race_is_a_conflict(write):
         try:
             return write(**kwargs)
         except IntegrityError as error:
-            raise ConflictError("This Idempotency-Key is being used for another request.") from error
+            raise idempotency_key_reused() from error  # a twin with the key, for another variant
 
     return guarded
 
@@ -213,7 +213,7 @@ def _already_applied(idempotency_key: str | None, *, expected: tuple, pair_into:
     if same and pair_into is not None:
         same = StockMovement.objects.filter(transfer_id=previous.transfer_id, warehouse=pair_into).exists()
     if not same:
-        raise ConflictError("This Idempotency-Key was already used for a different request.")
+        raise idempotency_key_reused()
     return True
 
 

@@ -14,7 +14,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -27,10 +26,10 @@ from ecom_common.events import Event
 from notifications.kinds import LINK_KINDS
 from notifications.models import DeliveryAttempt, Message, Recipient
 from notifications.rendering import message_context, message_render
+from notifications.tasks import message_send_task
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_SEND_TASK = "notifications.tasks.message_send_task"
 SCRUBBED = "[removed once sent]"
 # Before the sweep sends a message whose task should already have: that task's head start.
 SWEEP_GRACE = timedelta(seconds=30)
@@ -101,9 +100,8 @@ def message_create(
 
 
 def _send_after_commit(message_id: uuid.UUID) -> None:
-    task = current_app.signature(MESSAGE_SEND_TASK)
     transaction.on_commit(
-        lambda: enqueue_or_leave_to_sweep(task, (str(message_id),), what=f"send of message {message_id}")
+        lambda: enqueue_or_leave_to_sweep(message_send_task, (str(message_id),), what=f"send of message {message_id}")
     )
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from ecom_common.money import DEFAULT_CURRENCY
+from ecom_common.money import DEFAULT_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 MAX_QUANTITY = 100
 
@@ -20,7 +20,9 @@ class CatalogVariant(models.Model):
     sku = models.CharField("SKU", max_length=64, blank=True)
     name = models.CharField(max_length=200, blank=True, help_text="The product's name.")
     attributes = models.JSONField(default=dict, blank=True, help_text='The variant\'s values, e.g. {"size": "M"}.')
-    price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     # What promotions and vouchers are scoped by: the product's category with its ancestors, its brand.
     category_slugs = models.JSONField(default=list, blank=True)

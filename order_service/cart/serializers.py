@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY
+from ecom_common.money import MONEY_MAX_DIGITS, money_field
 
 
 @extend_schema_serializer(component_name="CartItem")
@@ -14,20 +15,16 @@ class CartItemSerializer(serializers.Serializer):
     sku = serializers.CharField(source="variant.sku", read_only=True)
     name = serializers.CharField(source="variant.display_name", read_only=True)
     attributes = serializers.DictField(source="variant.attributes", child=serializers.CharField(), read_only=True)
-    unit_price = serializers.DecimalField(source="variant.price", max_digits=12, decimal_places=2, read_only=True)
+    unit_price = money_field(source="variant.price", max_digits=MONEY_MAX_DIGITS)
     quantity = serializers.IntegerField(read_only=True)
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-
-
-def _money(help_text: str = "") -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, help_text=help_text)
+    line_total = money_field()
 
 
 @extend_schema_serializer(component_name="Discount")
 class DiscountSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True, allow_null=True, help_text="The voucher's code; null: a promotion.")
     name = serializers.CharField(read_only=True)
-    amount = _money()
+    amount = money_field()
     source = serializers.ChoiceField(choices=["promotion", "voucher"], read_only=True)
 
 
@@ -35,7 +32,7 @@ class DiscountSerializer(serializers.Serializer):
 class ChosenShippingMethodSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     name = serializers.CharField(read_only=True)
-    price = _money("What it costs this order (0.00 above its free-shipping threshold).")
+    price = money_field(help_text="What it costs this order (0.00 above its free-shipping threshold).")
 
 
 @extend_schema_serializer(component_name="AppliedTax")
@@ -47,11 +44,13 @@ class AppliedTaxSerializer(serializers.Serializer):
 class PricedSerializer(serializers.Serializer):
     """The breakdown every priced thing shows (pricing/calculate.py)."""
 
-    subtotal = _money("The lines at their prices.")
-    discount_total = _money("Every discount, shipping's included.")
-    shipping_total = _money()
-    tax_total = _money("Included in the prices when tax_included, else added.")
-    total = _money("subtotal - discount_total + shipping_total + tax_total (without the tax when tax_included).")
+    subtotal = money_field(help_text="The lines at their prices.")
+    discount_total = money_field(help_text="Every discount, shipping's included.")
+    shipping_total = money_field()
+    tax_total = money_field(help_text="Included in the prices when tax_included, else added.")
+    total = money_field(
+        help_text="subtotal - discount_total + shipping_total + tax_total (without the tax when tax_included)."
+    )
     currency = serializers.CharField(read_only=True)
     tax_included = serializers.BooleanField(read_only=True)
     discounts = DiscountSerializer(many=True, read_only=True)

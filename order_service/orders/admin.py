@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from ecom_common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from ecom_common.errors import ConflictError, NotFoundError
+from ecom_common.money import money_display
 from orders import fulfilment, services
 from orders.models import (
     CheckoutSaga,
@@ -121,10 +122,6 @@ class OrderReturnInline(ReadOnlyInline):
     show_change_link = True
 
 
-def _money(amount, currency: str) -> str:
-    return f"{amount:.2f} {currency}"
-
-
 def address_text(address: dict) -> str:
     """A shipping address as a label reads: name, street, city line, country."""
     city = " ".join(part for part in (address.get("postal_code"), address.get("city")) if part)
@@ -189,11 +186,11 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="total", ordering="total")
     def total_paid(self, order: Order) -> str:
-        return _money(order.total, order.currency)
+        return money_display(order.total, order.currency)
 
     @admin.display(description="refunded", ordering="refunded_total")
     def refunded(self, order: Order) -> str:
-        return _money(order.refunded_total, order.currency) if order.refunded_total else "—"
+        return money_display(order.refunded_total, order.currency) if order.refunded_total else "—"
 
     @admin.display(description="ship to")
     def ship_to(self, order: Order) -> str:
@@ -284,7 +281,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Order {order.id} cancelled: {_money(order.total, order.currency)} will be refunded "
+                    f"Order {order.id} cancelled: {money_display(order.total, order.currency)} will be refunded "
                     "(see its payment) and the units restocked.",
                 )
             return redirect("admin:orders_order_change", order.id)
@@ -307,9 +304,9 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     request,
                     order,
                     template="refund.html",
-                    title=f"Refund {_money(amount, order.currency)}?",
+                    title=f"Refund {money_display(amount, order.currency)}?",
                     form=form,
-                    amount=_money(amount, order.currency),
+                    amount=money_display(amount, order.currency),
                     confirming=True,
                 )
             else:
@@ -331,7 +328,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                f"{_money(order_return.refund_amount, order.currency)} refunded for return {order_return.id}; "
+                f"{money_display(order_return.refund_amount, order.currency)} refunded for return {order_return.id}; "
                 "the units are restocked.",
             )
         return redirect("admin:orders_order_change", order.id)

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from ecom_common.errors import ConflictError, NotFoundError
 from ecom_common.events import event_publish
+from ecom_common.idempotency import idempotency_key_reused
+from ecom_common.money import cents
 from orders.models import Order, OrderReturn, OrderReturnLine, OrderStatus, ReturnStatus, Shipment
 from orders.services import order_items_data, order_lock, order_transition
-from pricing.calculate import cents
 
 
 def _correlation_id(order: Order) -> str | None:
@@ -140,7 +141,7 @@ def return_request(
     if idempotency_key is not None:
         existing = OrderReturn.objects.filter(order=order, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _return_replay(existing, lines=lines, reason=reason)
     if order.status != OrderStatus.DELIVERED:
         raise ConflictError(
             f"Only a delivered order can be returned; this one is {order.status}.", code="not_returnable"
@@ -191,6 +192,20 @@ def return_request(
     return order_return
 
 
+def _return_replay(order_return: OrderReturn, *, lines: list[dict], reason: str) -> OrderReturn:
+    """The return a repeated request made before, if it asks for the same units for the same
+    reason; else the key was reused (409 ``idempotency_key_reused``)."""
+    asked = Counter()
+    for item in lines:
+        asked[item["line_id"]] += item["quantity"]
+    made = Counter()
+    for line in order_return.lines.select_related("order_line"):
+        made[line.order_line.public_id] += line.quantity
+    if asked != made or reason != order_return.reason:
+        raise idempotency_key_reused()
+    return order_return
+
+
 def return_request_once(**request) -> OrderReturn:
     """``return_request``, where a concurrent twin with the same key finds the first one."""
     try:
@@ -198,7 +213,8 @@ def return_request_once(**request) -> OrderReturn:
     except IntegrityError:
         if request.get("idempotency_key") is None:
             raise
-        return OrderReturn.objects.get(order_id=request["order_id"], idempotency_key=request["idempotency_key"])
+        first = OrderReturn.objects.get(order_id=request["order_id"], idempotency_key=request["idempotency_key"])
+        return _return_replay(first, lines=request["lines"], reason=request.get("reason", ""))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from ecom_common.money import PAYMENT_TOKEN_MAX_LENGTH
+from ecom_common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MONEY_SUM_MAX_DIGITS, PAYMENT_TOKEN_MAX_LENGTH
 
 
 class OrderStatus(models.TextChoices):
@@ -34,11 +34,19 @@ class Order(models.Model):
     request_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical checkout request.")
     # The priced breakdown (pricing/calculate.py): total = subtotal - discount_total +
     # shipping_total + tax_total (tax_total already inside the prices with PRICES_INCLUDE_TAX).
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    total = models.DecimalField(max_digits=14, decimal_places=2)
+    subtotal = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
+    discount_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
+    shipping_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
+    tax_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
+    total = models.DecimalField(max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     currency = models.CharField(max_length=3)
     voucher_code = models.CharField(max_length=40, blank=True)
     shipping_method_id = models.UUIDField(null=True, blank=True)
@@ -47,7 +55,9 @@ class Order(models.Model):
     pricing = models.JSONField(default=dict, blank=True)
     shipping_address = models.JSONField()
     # What payment gave back: the whole total for a cancelled paid order, the received returns' sum.
-    refunded_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    refunded_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     # When inventory took the paid units off the shelf (inventory.committed): before it, the
     # order cannot ship (units still only reserved could be released by a lapse meanwhile).
@@ -80,13 +90,21 @@ class OrderLine(models.Model):
     product_id = models.UUIDField()
     sku = models.CharField("SKU", max_length=64, blank=True)
     name = models.CharField(max_length=200)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     quantity = models.PositiveSmallIntegerField()
-    line_total = models.DecimalField(max_digits=14, decimal_places=2, help_text="unit_price × quantity.")
-    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    line_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, help_text="unit_price × quantity."
+    )
+    discount_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
+    tax_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
     # What the customer paid for the line: after its discounts, with its tax; returns refund from it.
-    paid_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    paid_total = models.DecimalField(
+        max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
+    )
 
     class Meta:
         ordering = ["id"]
@@ -168,7 +186,7 @@ class OrderReturn(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
     status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
     reason = models.CharField(max_length=500, blank=True)
-    refund_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    refund_amount = models.DecimalField(max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     # Optional on the API: a retried request with the same key returns the same return.
     idempotency_key = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,8 +8,6 @@ awaiting_payment) publishes ``order.payment_requested``, the only event with the
 payment compensate). Each step reads the state first, so a duplicate or late reply is a no-op.
 """
 
-import hashlib
-import json
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from cart.selectors import cart_item_list
 from cart.services import cart_clear
 from ecom_common.errors import ConflictError
 from ecom_common.events import event_publish
+from ecom_common.idempotency import idempotency_key_reused, request_fingerprint
 from ecom_common.money import MONEY_MAX
 from orders.models import (
     CancelReason,
@@ -297,7 +296,7 @@ def _request_hash(
         canonical["voucher_code"] = voucher_code.strip().upper()
     if shipping_method_id:
         canonical["shipping_method_id"] = str(shipping_method_id)
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return request_fingerprint(canonical)
 
 
 def _order_by_key(*, user_id: str, idempotency_key: uuid.UUID) -> Order | None:
@@ -325,7 +324,7 @@ def _order_replay(
         shipping_method_id=shipping_method_id,
     )
     if candidate != order.request_hash:
-        raise ConflictError("This Idempotency-Key was already used for a different request.")
+        raise idempotency_key_reused()
     return order
 
 

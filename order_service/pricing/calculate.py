@@ -26,18 +26,13 @@ Rounding is to the cent, half up (``ROUND_HALF_UP``), every time.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from ecom_common.money import CENT, ZERO, cents
+
 HUNDRED = Decimal(100)
 
 PERCENTAGE, FIXED, FREE_SHIPPING = "percentage", "fixed", "free_shipping"
-
-
-def cents(amount: Decimal) -> Decimal:
-    """``amount`` rounded to the cent, half up: the one rounding rule."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from ecom_common.money import DEFAULT_CURRENCY
+from ecom_common.money import DEFAULT_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MONEY_SUM_MAX_DIGITS
 from pricing import calculate
 
 
@@ -24,8 +24,8 @@ class DiscountRule(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=DiscountKind.choices)
     value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text="A percentage (0-100) or an amount in the currency; unused for free shipping.",
@@ -37,8 +37,8 @@ class DiscountRule(models.Model):
     )
     brand_slugs = models.JSONField(default=list, blank=True, help_text="Brand slugs it covers.")
     min_subtotal = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text="The order's subtotal before discounts must reach this.",
@@ -111,7 +111,7 @@ class VoucherUse(models.Model):
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="uses")
     order_id = models.UUIDField(unique=True)
     user_id = models.UUIDField(db_index=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True, help_text="The order was cancelled: the use is back.")
 
@@ -125,11 +125,15 @@ class VoucherUse(models.Model):
 class ShippingMethod(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
+    price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     free_above = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.00"))],

@@ -119,7 +119,7 @@ class SandboxRefund(models.Model):
     idempotency_key = models.CharField(max_length=100, primary_key=True)
     charge = models.ForeignKey("SandboxCharge", on_delete=models.PROTECT, related_name="refunds")
     reference = models.CharField(max_length=100, unique=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -135,7 +135,7 @@ class SandboxCharge(models.Model):
     idempotency_key = models.CharField(max_length=100, primary_key=True)
     reference = models.CharField(max_length=100, unique=True)
     token = models.CharField(max_length=100)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     currency = models.CharField(max_length=3)
     is_approved = models.BooleanField()
     decline_code = models.CharField(max_length=50, blank=True)

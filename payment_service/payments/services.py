@@ -7,7 +7,6 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
@@ -15,27 +14,18 @@ from django.utils import timezone
 
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
 from ecom_common.events import event_publish
+from ecom_common.money import cents, money_str
 from payments.models import Payment, PaymentOrder, Refund
 from payments.providers import ChargeResult, TransientProviderError, payment_provider
+from payments.tasks import payment_charge_task
 
 logger = logging.getLogger(__name__)
-
-CENT = Decimal("0.01")
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(CENT)}"
-
-
-# By name: payments.tasks imports this module, never the other way round.
-PAYMENT_CHARGE_TASK = "payments.tasks.payment_charge_task"
 
 
 def payment_charge_enqueue(payment_id: uuid.UUID) -> None:
     """Asks a worker to charge the payment; never raises (a lost request is swept up later)."""
     # When the broker is down, the stalled-charge sweep (payment_charge_resume_stalled_task) enqueues it again.
-    task = current_app.signature(PAYMENT_CHARGE_TASK)
-    enqueue_or_leave_to_sweep(task, (str(payment_id),), what=f"charge of payment {payment_id}")
+    enqueue_or_leave_to_sweep(payment_charge_task, (str(payment_id),), what=f"charge of payment {payment_id}")
 
 
 def payment_charge_now(payment_id: uuid.UUID) -> None:
@@ -56,7 +46,7 @@ def _payment_publish(*, type: str, payment: Payment, **extra: str) -> None:
         "order_id": str(payment.order_id),
         "user_id": str(payment.user_id),  # whom the notification service tells
         "payment_id": str(payment.id),
-        "amount": _money(payment.amount),
+        "amount": money_str(payment.amount),
         "currency": payment.currency,
         **extra,
     }
@@ -76,7 +66,7 @@ def payment_request(*, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal,
         order_id=order_id,
         defaults={
             "user_id": user_id,
-            "amount": Decimal(amount).quantize(CENT),
+            "amount": cents(amount),
             "currency": currency,
             "token": token,
             "status": Payment.Status.VOIDED if cancelled else Payment.Status.PROCESSING,
@@ -110,6 +100,14 @@ def _charge_already_made(payment: Payment) -> ChargeResult | None:
 def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
     """Charges a processing payment through the provider, once (the payment id is the idempotency key).
 
+    In three steps, so that no lock is held while the provider answers (seconds, with a card
+    processor and a bank asking its customer): the attempt is counted and committed; the
+    provider is called with no transaction open; its answer is recorded in a new transaction,
+    if the payment is still processing. A crash between the steps leaves the payment
+    processing, and the stalled-charge sweep charges it again under the same key; a
+    cancellation that came meanwhile voided it, and the voided-charge recheck refunds a charge
+    that went through.
+
     Returns the payment: still ``processing`` after a transient provider error when attempts
     remain (the caller retries later; the retry with the same key cannot charge twice), else
     ``succeeded`` or ``failed`` with its event published. A transient error is ambiguous (the
@@ -117,37 +115,48 @@ def payment_charge(*, payment_id: uuid.UUID) -> Payment | None:
     key, so a charge that was made is never reported failed. Any other status means there is
     nothing to do (already charged, voided...).
     """
-    provider = payment_provider()
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(id=payment_id).first()
         if payment is None or payment.status != Payment.Status.PROCESSING:
             return payment
         payment.attempts += 1
-        try:
-            result = provider.charge(
-                token=payment.token, amount=payment.amount, currency=payment.currency, idempotency_key=str(payment.id)
-            )
-        except TransientProviderError as error:
-            logger.warning("payment provider error", extra={"payment_id": str(payment.id), "error": repr(error)})
-            if payment.attempts < settings.PAYMENT_MAX_ATTEMPTS:
-                payment.save(update_fields=["attempts", "updated_at"])
-                return payment
-            try:
-                made = _charge_already_made(payment)
-            except TransientProviderError:
-                # Still no answer: the payment stays in doubt; the stalled-charge sweep asks again.
-                payment.save(update_fields=["attempts", "updated_at"])
-                return payment
-            if made is not None:
-                _settle(payment=payment, result=made)
-                return payment
+        payment.save(update_fields=["attempts", "updated_at"])
+    outcome = _charge_outcome(payment)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(id=payment_id)
+        if payment.status != Payment.Status.PROCESSING or outcome is None:
+            return payment  # settled by a twin, voided meanwhile, or still in doubt
+        if outcome is PROCESSING_ERROR:
             payment.status = Payment.Status.FAILED
             payment.failure_reason = "processing_error"
             _publish_failed(payment=payment, reason="processing_error")
-            payment.save(update_fields=["attempts", "status", "failure_reason", "updated_at"])
+            payment.save(update_fields=["status", "failure_reason", "updated_at"])
             return payment
-        _settle(payment=payment, result=result)
+        _settle(payment=payment, result=outcome)
         return payment
+
+
+# The provider failed every attempt and knows of no charge under the payment's key.
+PROCESSING_ERROR = ChargeResult(approved=False, reference="", decline_code="processing_error")
+
+
+def _charge_outcome(payment: Payment) -> ChargeResult | None:
+    """What the provider answers to the charge, asked with no transaction open: its result,
+    ``PROCESSING_ERROR`` after the last attempt failed with nothing charged, or ``None`` while
+    the charge is in doubt (attempts remain, or the provider cannot even say what it did)."""
+    try:
+        return payment_provider().charge(
+            token=payment.token, amount=payment.amount, currency=payment.currency, idempotency_key=str(payment.id)
+        )
+    except TransientProviderError as error:
+        logger.warning("payment provider error", extra={"payment_id": str(payment.id), "error": repr(error)})
+        if payment.attempts < settings.PAYMENT_MAX_ATTEMPTS:
+            return None
+    try:
+        made = _charge_already_made(payment)
+    except TransientProviderError:
+        return None  # still no answer: the stalled-charge sweep asks again
+    return made if made is not None else PROCESSING_ERROR
 
 
 @transaction.atomic
@@ -201,7 +210,7 @@ def payment_refund_return(*, order_id: uuid.UUID, return_id: uuid.UUID, amount: 
         return payment
     if Refund.objects.filter(payment=payment, return_id=return_id).exists():
         return payment
-    amount = Decimal(amount).quantize(CENT)
+    amount = cents(amount)
     left = _refundable(payment)
     if amount < 0 or amount > left:
         raise ValueError(f"cannot refund {amount} of payment {payment.id}: {left} is left")
@@ -274,8 +283,8 @@ def _refund_attempt(*, payment: Payment, refund: Refund) -> bool:
     _payment_publish(
         type="payment.refunded",
         payment=payment,
-        amount=_money(refund.amount),
-        refunded_amount=_money(payment.refunded_amount),
+        amount=money_str(refund.amount),
+        refunded_amount=money_str(payment.refunded_amount),
         return_id=str(refund.return_id) if refund.return_id else None,
         provider_reference=payment.provider_reference,
     )

@@ -23,13 +23,12 @@ from PIL import Image, UnidentifiedImageError
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Product, ProductImage
+from catalog.tasks import product_image_renditions_task
 from ecom_common.enqueue import enqueue_or_leave_to_sweep
 
 logger = logging.getLogger(__name__)
 
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
-# By name: catalog.tasks imports this module, never the other way round.
-RENDITIONS_TASK = "catalog.product_image_renditions"
 
 
 def _refused(message: str, code: str) -> ValidationError:
@@ -113,11 +112,7 @@ def product_image_delete(*, image: ProductImage) -> None:
 
 
 def renditions_enqueue(image_id: uuid.UUID) -> None:
-    from celery import current_app
-
-    enqueue_or_leave_to_sweep(
-        current_app.signature(RENDITIONS_TASK), (str(image_id),), what=f"renditions of image {image_id}"
-    )
+    enqueue_or_leave_to_sweep(product_image_renditions_task, (str(image_id),), what=f"renditions of image {image_id}")
 
 
 def renditions_make(*, image_id: uuid.UUID | str) -> dict[str, str]:

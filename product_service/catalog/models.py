@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Upper
 
-from ecom_common.money import DEFAULT_CURRENCY
+from ecom_common.money import DEFAULT_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 CURRENCY_VALIDATOR = RegexValidator(
     regex=r"^[A-Z]{3}$",
@@ -123,7 +123,9 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, validators=[MinValueValidator(0)]
+    )
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[CURRENCY_VALIDATOR])
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
@@ -169,7 +171,9 @@ class ProductVariant(models.Model):
     sku = models.CharField(
         "SKU", max_length=64, unique=True, error_messages={"unique": "A product variant with this SKU already exists."}
     )
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, validators=[MinValueValidator(0)]
+    )
     attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="variants")
     attributes_key = models.CharField(max_length=500, blank=True, editable=False)
     is_active = models.BooleanField(default=True)

@@ -22,6 +22,7 @@ from ecom_common.models import DeadLetter
 
 logger = logging.getLogger(__name__)
 
+# The name of handling.handler_run_task, by which a dead-lettered attempt is known.
 EVENT_HANDLE_TASK = "ecom_common.event_handle"
 CONSUMER = "event_consumer"  # the handler name of events the consumer itself refused
 
@@ -59,8 +60,10 @@ def _replay_sender(dead_letter: DeadLetter):
     envelope = dead_letter.envelope
 
     def handle(handler_name: str):
-        # By name: ecom_common.events.handling imports this module, never the other way round.
-        return current_app.send_task(EVENT_HANDLE_TASK, args=(handler_name, envelope))
+        # Imported here: handling imports this module to record what its handlers fail.
+        from ecom_common.events.handling import handler_run_task
+
+        return handler_run_task.delay(handler_name, envelope)
 
     if handler_get(dead_letter.handler) is not None:
         return lambda: handle(dead_letter.handler)
@@ -77,8 +80,10 @@ def _replay_sender(dead_letter: DeadLetter):
                 f"dead letter {dead_letter.id} cannot be replayed: no handler here takes {event.type}"
             )
         return lambda: [handle(name) for name in handler_names]
-    if isinstance(envelope, dict) and "task" in envelope:
-        return lambda: current_app.send_task(envelope["task"], args=envelope["args"], kwargs=envelope["kwargs"])
+    if isinstance(envelope, dict) and envelope.get("task") in current_app.tasks:
+        # The one task sent by name: the name is the dead letter's, recorded by the broker.
+        task = current_app.tasks[envelope["task"]]
+        return lambda: task.apply_async(args=envelope["args"], kwargs=envelope["kwargs"])
     raise DeadLetterNotReplayableError(
         f"dead letter {dead_letter.id} cannot be replayed: no handler or task named {dead_letter.handler!r} here"
     )

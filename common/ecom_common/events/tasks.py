@@ -1,9 +1,11 @@
 """Celery tasks of the event bus; every service's worker runs them on its private queue."""
 
 from celery import shared_task
+from django.conf import settings
 
 from ecom_common.events import relay
 from ecom_common.events.handling import handler_run_task  # noqa: F401 - autodiscovery registers it here
+from ecom_common.events.worker import Periodic
 
 # Options of every periodic sweep (here and in the services): it runs again in seconds, so a
 # failed run (the database or broker away) is dropped, not dead-lettered, and an outage leaves
@@ -27,3 +29,10 @@ def dead_letter_queue_drain_task() -> int:
     from ecom_common.events.dead_letters import dead_letter_queue_drain
 
     return dead_letter_queue_drain()
+
+
+PERIODIC_TASKS = [
+    Periodic("outbox-sweep", outbox_relay_task, seconds=settings.OUTBOX_SWEEP_SECONDS),
+    Periodic("outbox-prune", outbox_prune_task, seconds=3600),
+    Periodic("dead-letter-queue-drain", dead_letter_queue_drain_task, seconds=settings.DEAD_LETTER_DRAIN_SECONDS),
+]

@@ -1,9 +1,11 @@
 """What every service's Celery app needs for the event bus: queues, consumer step, schedules."""
 
+import importlib
 import sys
+from dataclasses import dataclass
 from datetime import timedelta
 
-from celery import bootsteps
+from celery import Task, bootsteps
 from celery.signals import task_postrun, task_prerun
 from click import Option
 from django.conf import settings
@@ -25,18 +27,46 @@ def configure_celery_app(app) -> None:
     )
     app.autodiscover_tasks(["ecom_common.events"])  # the relay, sweeps and handler tasks
     _reuse_database_connections(app)
-    app.conf.beat_schedule = {
-        **getattr(settings, "CELERY_BEAT_SCHEDULE", {}),
-        "outbox-sweep": {
-            "task": "ecom_common.outbox_relay",
-            "schedule": timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),
-        },
-        "outbox-prune": {"task": "ecom_common.outbox_prune", "schedule": timedelta(hours=1)},
-        "dead-letter-queue-drain": {
-            "task": "ecom_common.dead_letter_queue_drain",
-            "schedule": timedelta(seconds=settings.DEAD_LETTER_DRAIN_SECONDS),
-        },
+    # Once every task is registered: the entries name task objects, never strings.
+    app.on_after_finalize.connect(_beat_schedule_set, weak=False)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """An entry of beat's schedule, declared beside its task in an app's ``tasks`` module as
+    ``PERIODIC_TASKS = [Periodic("outbox-sweep", outbox_relay_task, seconds=...)]``."""
+
+    name: str
+    task: Task
+    seconds: float
+
+
+def periodic_tasks() -> list[Periodic]:
+    """Every ``PERIODIC_TASKS`` of the installed apps' ``tasks`` modules (and the event bus's)."""
+    from django.apps import apps
+
+    modules = ["ecom_common.events.tasks", *(f"{config.name}.tasks" for config in apps.get_app_configs())]
+    entries = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise  # the module exists and fails to import: say so
+            continue
+        entries += getattr(module, "PERIODIC_TASKS", [])
+    return entries
+
+
+def beat_schedule() -> dict[str, dict]:
+    return {
+        entry.name: {"task": entry.task.name, "schedule": timedelta(seconds=entry.seconds)}
+        for entry in periodic_tasks()
     }
+
+
+def _beat_schedule_set(sender, **kwargs) -> None:
+    sender.conf.beat_schedule = beat_schedule()
 
 
 def _reuse_database_connections(app) -> None:

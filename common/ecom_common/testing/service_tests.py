@@ -5,6 +5,8 @@ so a new service cannot forget the probes, the error format, the request id, the
 throttling or its database isolation.
 """
 
+import ast
+import json
 import subprocess
 import sys
 import uuid
@@ -29,8 +31,10 @@ __all__ = [
     "test_authenticated_callers_are_throttled_per_user",
     "test_concurrent_requests_of_one_client_cannot_share_its_last_slots",
     "test_every_api_endpoint_is_an_api_viewset",
+    "test_every_beat_entry_names_a_task_the_worker_registers",
     "test_healthz_says_ok",
     "test_metrics_are_exposed_for_prometheus",
+    "test_no_task_is_sent_by_a_name_written_in_a_string",
     "test_openapi_schema_generates_without_warnings",
     "test_openapi_schema_is_served",
     "test_readyz_is_503_when_the_broker_is_unreachable",
@@ -187,6 +191,44 @@ def test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_reque
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
+
+
+def test_every_beat_entry_names_a_task_the_worker_registers():
+    """What beat sends, as its own process reads it: a sweep whose task is not registered would
+    silently never run."""
+    probe = (
+        "import json; from {package}.celery_app import app; "
+        "app.loader.import_default_modules(); app.finalize(auto=True); "
+        "print(json.dumps({{name: [entry['task'], entry['task'] in app.tasks] "
+        "for name, entry in app.conf.beat_schedule.items()}}))"
+    )
+    result = _in_a_process_of_its_own("-c", probe.format(package=f"{settings.SERVICE_NAME}_service"))
+
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"outbox-sweep", "outbox-prune", "dead-letter-queue-drain"} <= entries.keys()
+    assert [name for name, (_, registered) in entries.items() if not registered] == []
+
+
+def test_no_task_is_sent_by_a_name_written_in_a_string():
+    """Tasks are enqueued through the task object their module defines (imported), so a renamed or
+    moved task is an ImportError at start, not messages no worker takes."""
+    offenders = []
+    for folder in (REPO_DIR / f"{settings.SERVICE_NAME}_service", REPO_DIR / "common/ecom_common"):
+        for path in folder.rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                by_name = node.func.attr == "send_task" or (  # app.send_task("x"), current_app.signature(X)
+                    node.func.attr == "signature"
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in ("app", "current_app")
+                )
+                if by_name:
+                    offenders.append(f"{path.relative_to(REPO_DIR)}:{node.lineno}")
+    assert offenders == []
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):

@@ -1,7 +1,5 @@
 """Settings of inventory_service; the shared defaults come from ecom_common.settings."""
 
-from datetime import timedelta
-
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
 from ecom_common.settings import env, service_settings
 
@@ -29,10 +27,3 @@ INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default
 INVENTORY_RESERVATION_TTL_SECONDS = env.int("INVENTORY_RESERVATION_TTL_SECONDS", default=24 * 3600)
 # How often beat looks for overdue reservations.
 INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=10.0)
-
-CELERY_BEAT_SCHEDULE = {
-    "reservation-expire-overdue": {
-        "task": "stock.reservation_expire_overdue",
-        "schedule": timedelta(seconds=INVENTORY_EXPIRY_SWEEP_SECONDS),
-    },
-}

@@ -125,7 +125,7 @@ def test_idempotency_key_reused_with_another_delta_is_409(staff_client):
     response = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 4}, HTTP_IDEMPOTENCY_KEY=key)
 
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "conflict"
+    assert response.json()["errors"][0]["code"] == "idempotency_key_reused"
 
 
 def test_an_idempotency_key_that_is_not_a_uuid_is_400_and_adjusts_nothing(staff_client):

@@ -2,9 +2,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
+from ecom_common.events.worker import beat_schedule
 from stock import services
 from stock.models import Reservation
 from stock.tasks import reservation_expire_overdue_task
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_beat_runs_the_expiry_every_ten_seconds():
-    entry = settings.CELERY_BEAT_SCHEDULE["reservation-expire-overdue"]
+    entry = beat_schedule()["reservation-expire-overdue"]
 
     assert entry == {"task": reservation_expire_overdue_task.name, "schedule": timedelta(seconds=10)}
 

@@ -12,12 +12,8 @@ globals().update(
         api_description="The messages the shop sends its customers and staff, driven by events.",
     )
 )
-CELERY_BEAT_SCHEDULE = {
-    "notification-send-due": {
-        "task": "notifications.tasks.messages_send_due_task",
-        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=5.0),
-    },
-}
+# How often beat sends the messages that are due (a retry, or one whose task was lost).
+NOTIFICATION_SWEEP_SECONDS = env.float("NOTIFICATION_SWEEP_SECONDS", default=5.0)
 
 # ---------------------------------------------------------------------------
 # E-mail

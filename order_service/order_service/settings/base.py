@@ -1,7 +1,5 @@
 """Settings of order_service; the shared defaults come from ecom_common.settings."""
 
-from datetime import timedelta
-
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
 from ecom_common.settings import SERVICE_URLS, env, service_settings
 
@@ -50,10 +48,3 @@ ORDER_REQUIRE_VERIFIED_EMAIL = env.bool("ORDER_REQUIRE_VERIFIED_EMAIL", default=
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 # How often beat looks for overdue sagas.
 ORDER_SAGA_SWEEP_SECONDS = env.float("ORDER_SAGA_SWEEP_SECONDS", default=5.0)
-
-CELERY_BEAT_SCHEDULE = {
-    "saga-expire-overdue": {
-        "task": "orders.saga_expire_overdue",
-        "schedule": timedelta(seconds=ORDER_SAGA_SWEEP_SECONDS),
-    },
-}

@@ -227,7 +227,7 @@ def test_same_key_with_another_body_is_409(customer_client, kettle):
         "type": "client_error",
         "errors": [
             {
-                "code": "conflict",
+                "code": "idempotency_key_reused",
                 "detail": "This Idempotency-Key was already used for a different request.",
                 "attr": None,
             }

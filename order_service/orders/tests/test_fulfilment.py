@@ -285,7 +285,38 @@ def test_a_retried_return_with_its_idempotency_key_is_the_same_return(delivered,
     first = customer_client.post(url(delivered, "returns/"), body, headers={"Idempotency-Key": key})
     again = customer_client.post(url(delivered, "returns/"), body, headers={"Idempotency-Key": key})
 
-    assert first.json()["id"] == again.json()["id"]
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert OrderReturn.objects.count() == 1
+    assert len(published_data("order.return_requested")) == 1
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        {"lines": [{"line_id": "MUG", "quantity": 2}]},
+        {"lines": [{"line_id": "MUG", "quantity": 1}], "reason": "changed my mind"},
+    ],
+    ids=["other units", "other reason"],
+)
+def test_a_return_key_reused_for_another_return_is_409_and_returns_nothing_more(delivered, customer_client, retry):
+    mug = mug_line(delivered)
+    key = str(uuid.uuid4())
+    customer_client.post(
+        url(delivered, "returns/"), {"lines": [{"line_id": mug, "quantity": 1}]}, headers={"Idempotency-Key": key}
+    )
+    retry = {**retry, "lines": [{**line, "line_id": mug} for line in retry["lines"]]}
+
+    response = customer_client.post(url(delivered, "returns/"), retry, headers={"Idempotency-Key": key})
+
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {
+            "code": "idempotency_key_reused",
+            "detail": "This Idempotency-Key was already used for a different request.",
+            "attr": None,
+        }
+    ]
     assert OrderReturn.objects.count() == 1
     assert len(published_data("order.return_requested")) == 1
 

@@ -14,16 +14,9 @@ globals().update(
 )
 STAFF_SUMMARY_FIGURES = "payments.dashboard.figures"  # the order admin's dashboard
 BUSINESS_METRICS = "payments.metrics.metrics"  # on /metrics
-CELERY_BEAT_SCHEDULE = {
-    "payment-charge-resume-stalled": {
-        "task": "payments.tasks.payment_charge_resume_stalled_task",
-        "schedule": env.float("PAYMENT_STALLED_SWEEP_SECONDS", default=15.0),
-    },
-    "payment-refunds-owed-retry": {
-        "task": "payments.tasks.payment_refunds_owed_retry_task",
-        "schedule": env.float("PAYMENT_REFUND_SWEEP_SECONDS", default=15.0),
-    },
-}
+# How often beat enqueues again the charges whose task was lost, and asks again for refunds owed.
+PAYMENT_STALLED_SWEEP_SECONDS = env.float("PAYMENT_STALLED_SWEEP_SECONDS", default=15.0)
+PAYMENT_REFUND_SWEEP_SECONDS = env.float("PAYMENT_REFUND_SWEEP_SECONDS", default=15.0)
 
 # ---------------------------------------------------------------------------
 # Payments

@@ -1,7 +1,5 @@
 """Settings of product_service; the shared defaults come from ecom_common.settings."""
 
-from datetime import timedelta
-
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
 from ecom_common.settings import env, service_settings
 
@@ -56,9 +54,5 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Renditions made by the worker: name -> longest side in pixels (WebP).
 IMAGE_RENDITIONS = {"thumbnail": 200, "medium": 800}
-CELERY_BEAT_SCHEDULE = {
-    "product-image-renditions-sweep": {
-        "task": "catalog.product_image_renditions_sweep",
-        "schedule": timedelta(seconds=60),
-    },
-}
+# How often beat looks for images whose renditions are missing (an upload whose task was lost).
+IMAGE_RENDITIONS_SWEEP_SECONDS = env.float("IMAGE_RENDITIONS_SWEEP_SECONDS", default=60.0)
