@@ -2,6 +2,8 @@
 
 import pytest
 
+from system_tests.stack import wait_until
+
 pytestmark = pytest.mark.slow
 
 
@@ -57,7 +59,7 @@ def test_processing_errors_are_retried_then_declined(shop, customer):
     assert shop.wait_stock(product, on_hand=5, reserved=0)["available"] == 5
 
 
-def test_customer_cancel_after_confirm_refunds_and_restocks(shop, customer):
+def test_customer_cancel_after_confirm_refunds_and_restocks(stack, shop, customer):
     product = shop.product(price="10.00", stock=4)
     order = shop.place(customer, product, quantity=4)
     assert shop.final_order(customer, order["id"])["status"] == "confirmed"
@@ -66,8 +68,27 @@ def test_customer_cancel_after_confirm_refunds_and_restocks(shop, customer):
     response = shop.cancel(customer, order["id"])
 
     assert response.status_code == 200
+    assert response.json()["refund_status"] == "pending"
     final = shop.order(customer, order["id"])
     assert (final["status"], final["cancel_reason"]) == ("cancelled", "customer_request")
     [payment] = shop.settled_payments(customer, order["id"], {"refunded"})
     assert payment["amount"] == "40.00"
     assert shop.wait_stock(product, on_hand=4, reserved=0)["available"] == 4
+    # The orchestrator heard back from both: the units restocked and the money refunded.
+    refunded = wait_until(
+        lambda: (o := shop.order(customer, order["id"]))["refund_status"] == "refunded" and o, message="the refund"
+    )
+    assert (refunded["refunded_total"], _saga_state(stack, order["id"])) == ("40.00", "compensated")
+
+
+def test_a_declined_order_is_compensated_with_nothing_to_refund(stack, shop, customer):
+    product = shop.product(stock=3)
+    order = shop.place(customer, product, quantity=1, token="tok_chargeDeclined")
+    assert shop.final_order(customer, order["id"])["status"] == "cancelled"
+
+    wait_until(lambda: _saga_state(stack, order["id"]) == "compensated", message="both answers to the cancellation")
+    assert shop.order(customer, order["id"])["refund_status"] == "none"
+
+
+def _saga_state(stack, order_id: str) -> str:
+    return stack.sql('SELECT state FROM "order".orders_checkoutsaga WHERE order_id = %s', [order_id])[0][0]

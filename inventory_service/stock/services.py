@@ -505,12 +505,14 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
     """Returns a cancelled order's stock (on ``order.cancelled``); ``reason`` is the cancel reason.
 
     Held units are released (``inventory.released`` reason ``order_cancelled``), committed units
-    go back on the shelf of the warehouse they left (reason ``restocked``). The order is
-    remembered as cancelled either way, so an ``order.created`` arriving after this reserves
-    nothing.
+    go back on the shelf of the warehouse they left (``inventory.restocked``). With nothing to give
+    back (no reservation, or one that lapsed) the answer is an ``inventory.released`` of no items:
+    the order's saga waits for an answer to every cancellation. The order is remembered as
+    cancelled either way, so an ``order.created`` arriving after this reserves nothing.
     """
     order_id = _uuid(order_id, field="order_id")
     order = InventoryOrder.objects.lock(order_id)
+    answered = order.is_cancelled  # a cancellation already handled, called again: nothing more
     order.cancel()
     reservations = list(
         Reservation.objects.filter(
@@ -518,6 +520,10 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
         ).order_by("variant_id")
     )
     if not reservations:
+        if not answered:
+            event_publish(
+                type="inventory.released", data={"order_id": str(order_id), "items": [], "reason": "order_cancelled"}
+            )
         return []
     variant_ids = [r.variant_id for r in reservations]
     stocks = _stocks_lock(variant_ids=variant_ids)
@@ -549,12 +555,16 @@ def reservation_release_for_order(*, order_id: uuid.UUID | str, reason: str, act
         (released if reservation.status == Reservation.Status.HELD else restocked).append(reservation)
         reservation.status = Reservation.Status.RELEASED
         reservation.save(update_fields=["status", "updated_at"])
-    for group, event_reason in ((released, "order_cancelled"), (restocked, "restocked")):
-        if group:
-            event_publish(
-                type="inventory.released",
-                data={"order_id": str(order_id), "items": _items_data(group), "reason": event_reason},
-            )
+    if released:
+        event_publish(
+            type="inventory.released",
+            data={"order_id": str(order_id), "items": _items_data(released), "reason": "order_cancelled"},
+        )
+    if restocked:
+        event_publish(
+            type="inventory.restocked",
+            data={"order_id": str(order_id), "items": _items_data(restocked), "reason": "order_cancelled"},
+        )
     return reservations
 
 

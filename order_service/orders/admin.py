@@ -108,7 +108,16 @@ class OrderStatusChangeInline(ReadOnlyInline):
 
 class CheckoutSagaInline(ReadOnlyInline):
     model = CheckoutSaga
-    fields = ["state", "deadline", "correlation_id", "created_at", "updated_at"]
+    fields = [
+        "state",
+        "deadline",
+        "compensating_since",
+        "stock_compensated_at",
+        "payment_compensated_at",
+        "correlation_id",
+        "created_at",
+        "updated_at",
+    ]
 
 
 class ShipmentInline(ReadOnlyInline):
@@ -132,8 +141,17 @@ def address_text(address: dict) -> str:
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "customer", "status", "cancel_reason", "total_paid", "refunded", "created_at"]
-    list_filter = ["status", "cancel_reason"]
+    list_display = [
+        "id",
+        "customer",
+        "status",
+        "cancel_reason",
+        "total_paid",
+        "refunded",
+        "refund_status",
+        "created_at",
+    ]
+    list_filter = ["status", "cancel_reason", "refund_status", "saga__state"]
     search_fields = ["id", "user_id"]
     search_help_text = "An order id, a customer's id, or (part of) their e-mail or name."
     date_hierarchy = "created_at"
@@ -144,6 +162,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "cancel_reason",
         "price_breakdown",
         "refunded",
+        "refund_status",
         "delivered_at",
         "stock_committed_at",
         "fulfil",

@@ -39,12 +39,23 @@ def figures() -> dict:
     )
     sagas = CheckoutSaga.objects.filter(state__in=IN_FLIGHT)
     return {
+        **compensation_figures(now),
         "today": _period(midnight),
         "last_7_days": _period(now - timedelta(days=7)),
         "cancelled_7d": {row["cancel_reason"] or "": row["count"] for row in cancelled},
         "sagas_in_flight": sagas.count(),
         "sagas_stuck": sagas.filter(deadline__lt=now).count(),
     }
+
+
+def compensation_figures(now) -> dict:
+    """Cancelled orders whose stock or money is not back yet, and those of them waiting longer
+    than ORDER_COMPENSATION_ALERT_SECONDS (a refund the provider keeps refusing, a worker down)."""
+    compensating = CheckoutSaga.objects.filter(state=SagaState.COMPENSATING)
+    overdue = compensating.filter(
+        compensating_since__lt=now - timedelta(seconds=settings.ORDER_COMPENSATION_ALERT_SECONDS)
+    )
+    return {"sagas_compensating": compensating.count(), "compensations_overdue": overdue.count()}
 
 
 def _remote_summary(name: str, token: str | None) -> dict:

@@ -19,8 +19,8 @@ from ecom_common.errors import ConflictError, NotFoundError
 from ecom_common.events import event_publish
 from ecom_common.idempotency import idempotency_key_reused
 from ecom_common.money import cents
-from orders.models import Order, OrderReturn, OrderReturnLine, OrderStatus, ReturnStatus, Shipment
-from orders.services import order_items_data, order_lock, order_transition
+from orders.models import Order, OrderReturn, OrderReturnLine, OrderStatus, RefundStatus, ReturnStatus, Shipment
+from orders.services import Participant, order_items_data, order_lock, order_transition, saga_compensation_record
 
 
 def _correlation_id(order: Order) -> str | None:
@@ -230,6 +230,9 @@ def return_receive(*, order_id: uuid.UUID, return_id: uuid.UUID) -> OrderReturn:
     order_return.status = ReturnStatus.RECEIVED
     order_return.received_at = timezone.now()
     order_return.save(update_fields=["status", "received_at"])
+    if order_return.refund_amount > 0:
+        order.refund_status = RefundStatus.PENDING
+        order.save(update_fields=["refund_status", "updated_at"])
     event_publish(
         type="order.return_received",
         data={
@@ -254,9 +257,11 @@ def order_refund_record(*, order_id: uuid.UUID, amount: Decimal, return_id: uuid
     order = order_lock(order_id)
     if order is None:
         return None
-    if return_id is None:
+    if return_id is None:  # the answer to the order's cancellation
         order.refunded_total = amount
-        order.save(update_fields=["refunded_total", "updated_at"])
+        order.refund_status = RefundStatus.REFUNDED if amount > 0 else RefundStatus.NONE
+        order.save(update_fields=["refunded_total", "refund_status", "updated_at"])
+        saga_compensation_record(order_id=order.id, participant=Participant.PAYMENT)
         return order
     order_return = OrderReturn.objects.select_for_update().filter(order=order, pk=return_id).first()
     if order_return is None or order_return.status == ReturnStatus.REFUNDED:
@@ -265,7 +270,12 @@ def order_refund_record(*, order_id: uuid.UUID, amount: Decimal, return_id: uuid
     order_return.refunded_at = timezone.now()
     order_return.save(update_fields=["status", "refunded_at"])
     order.refunded_total += order_return.refund_amount
-    order.save(update_fields=["refunded_total", "updated_at"])
+    owed = order.returns.filter(status=ReturnStatus.RECEIVED, refund_amount__gt=0).exists()
+    if owed:
+        order.refund_status = RefundStatus.PENDING
+    else:
+        order.refund_status = RefundStatus.REFUNDED if order.refunded_total > 0 else RefundStatus.NONE
+    order.save(update_fields=["refunded_total", "refund_status", "updated_at"])
     everything_back = not any(returnable_units(order).values())
     all_refunded = not order.returns.exclude(status=ReturnStatus.REFUNDED).exists()
     if everything_back and all_refunded and order.status == OrderStatus.DELIVERED:

@@ -55,10 +55,20 @@ def order_stock_committed_on_inventory_committed(event: Event) -> None:
 
 
 # One clock: the saga's deadline (orders.saga_expire_overdue) cancels an unpaid order; a
-# released reservation only completes the timeline.
-@event_handler("inventory.released")
-def saga_on_later_step(event: Event) -> None:
-    services.saga_step_record(order_id=_order_id(event))
+# reservation that expired only completes the timeline. Released or restocked for a
+# cancellation: inventory's part of the compensation is done.
+@event_handler("inventory.released", "inventory.restocked")
+def saga_compensation_on_stock_returned(event: Event) -> None:
+    if event.type == "inventory.restocked" or event.data.get("reason") == "order_cancelled":
+        services.saga_compensation_record(order_id=_order_id(event), participant=services.Participant.STOCK)
+    else:
+        services.saga_step_record(order_id=_order_id(event))
+
+
+@event_handler("payment.voided")
+def saga_compensation_on_payment_voided(event: Event) -> None:
+    """Nothing was charged (or the charge was declined): payment's part of the compensation is done."""
+    services.saga_compensation_record(order_id=_order_id(event), participant=services.Participant.PAYMENT)
 
 
 @event_handler("user.registered", "user.updated")

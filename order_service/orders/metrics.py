@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeHistogramMetricFamily, GaugeMetricFamily
 
-from orders.dashboard import IN_FLIGHT
+from orders.dashboard import IN_FLIGHT, compensation_figures
 from orders.models import CheckoutSaga, Order, OrderStatus, OrderStatusChange
 
 SAGA_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
@@ -31,6 +31,17 @@ def metrics():
         "ecom_sagas_stuck",
         "Checkouts still waiting past their deadline.",
         in_flight.filter(deadline__lt=timezone.now()).count(),
+    )
+    compensation = compensation_figures(timezone.now())
+    yield GaugeMetricFamily(
+        "ecom_sagas_compensating",
+        "Cancelled orders whose stock or money is not back yet.",
+        compensation["sagas_compensating"],
+    )
+    yield GaugeMetricFamily(
+        "ecom_compensations_overdue",
+        "Cancelled orders still compensating after ORDER_COMPENSATION_ALERT_SECONDS.",
+        compensation["compensations_overdue"],
     )
     yield _saga_durations()
 

@@ -25,6 +25,15 @@ class CancelReason(models.TextChoices):
     CUSTOMER_REQUEST = "customer_request"
 
 
+class RefundStatus(models.TextChoices):
+    """Whether money is on its way back: ``pending`` from a paid order's cancellation or a
+    received return until payment announces the refund, then ``refunded``."""
+
+    NONE = "none"
+    PENDING = "pending"
+    REFUNDED = "refunded"
+
+
 class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.UUIDField()
@@ -58,6 +67,7 @@ class Order(models.Model):
     refunded_total = models.DecimalField(
         max_digits=MONEY_SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0.00")
     )
+    refund_status = models.CharField(max_length=8, choices=RefundStatus.choices, default=RefundStatus.NONE)
     delivered_at = models.DateTimeField(null=True, blank=True)
     # When inventory took the paid units off the shelf (inventory.committed): before it, the
     # order cannot ship (units still only reserved could be released by a lapse meanwhile).
@@ -134,8 +144,11 @@ class SagaState(models.TextChoices):
     # order.payment_requested asked payment to charge; waiting for payment.succeeded / failed.
     AWAITING_PAYMENT = "awaiting_payment"
     COMPLETED = "completed"
-    # The order is cancelled; inventory and payment compensate on order.cancelled.
+    # The order is cancelled; inventory and payment compensate on order.cancelled and answer
+    # (inventory.released or inventory.restocked; payment.voided or payment.refunded).
     COMPENSATING = "compensating"
+    # Both answered: the units are back and no money is held.
+    COMPENSATED = "compensated"
 
 
 class CheckoutSaga(models.Model):
@@ -151,6 +164,10 @@ class CheckoutSaga(models.Model):
         help_text="The saga's one clock: a still pending order is cancelled (payment_timeout) after this."
     )
     correlation_id = models.CharField(max_length=128, db_index=True)
+    # Compensation, orchestrated: when the order was cancelled, and when each participant answered.
+    compensating_since = models.DateTimeField(null=True, blank=True)
+    stock_compensated_at = models.DateTimeField(null=True, blank=True)
+    payment_compensated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -186,12 +186,19 @@ class OrderSerializer(serializers.ModelSerializer):
             "delivered_at",
             "stock_committed_at",
             "refunded_total",
+            "refund_status",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "stock_committed_at": {"help_text": "When inventory committed the units; until then it cannot ship (409)."}
+            "stock_committed_at": {
+                "help_text": "When inventory committed the units; until then it cannot ship (409)."
+            },
+            "refund_status": {
+                "help_text": "pending: a paid order was cancelled, or a return received, and payment has not "
+                "refunded it yet; refunded: it has (refunded_total); none: nothing is owed."
+            },
         }
 
     @extend_schema_field(ShipmentSerializer(allow_null=True))

@@ -33,6 +33,7 @@ from orders.models import (
     OrderLine,
     OrderStatus,
     OrderStatusChange,
+    RefundStatus,
     SagaState,
 )
 from pricing import services as pricing
@@ -105,13 +106,17 @@ def order_transition(*, order_id: uuid.UUID, status: str, reason: str | None = N
     previous_status = order.status
     order.status = status
     order.cancel_reason = reason if status == OrderStatus.CANCELLED else None
-    order.save(update_fields=["status", "cancel_reason", "updated_at"])
+    if status == OrderStatus.CANCELLED and previous_status == OrderStatus.CONFIRMED and order.total > 0:
+        order.refund_status = RefundStatus.PENDING  # paid: payment refunds it on order.cancelled
+    order.save(update_fields=["status", "cancel_reason", "refund_status", "updated_at"])
     OrderStatusChange.objects.create(order=order, status=status, reason=reason)
     saga = CheckoutSaga.objects.select_for_update().filter(order=order).first()
     if saga is not None and status in SAGA_STATE_AFTER:
         saga.state = SAGA_STATE_AFTER[status]
         saga.payment_token = ""  # a cancelled saga never asks for payment
-        saga.save(update_fields=["state", "payment_token", "updated_at"])
+        if status == OrderStatus.CANCELLED:
+            saga.compensating_since = timezone.now()
+        saga.save(update_fields=["state", "payment_token", "compensating_since", "updated_at"])
     # The saga's correlation id, also when an API call or the timeout sweep moves the order.
     correlation_id = saga.correlation_id if saga is not None else None
     # Fulfilment's moves announce themselves (orders/fulfilment.py): they carry more than this.
@@ -233,6 +238,29 @@ def saga_step_record(*, order_id: uuid.UUID) -> CheckoutSaga | None:
     saga = CheckoutSaga.objects.select_for_update().filter(order_id=order_id).first()
     if saga is not None:
         saga.save(update_fields=["updated_at"])
+    return saga
+
+
+class Participant:
+    """Who compensates a cancelled order, and the saga's field for their answer."""
+
+    STOCK = "stock_compensated_at"
+    PAYMENT = "payment_compensated_at"
+
+
+@transaction.atomic
+def saga_compensation_record(*, order_id: uuid.UUID, participant: str) -> CheckoutSaga | None:
+    """A participant answered the order's cancellation (``Participant.STOCK``: inventory.released
+    or inventory.restocked; ``Participant.PAYMENT``: payment.voided or a cancellation's
+    payment.refunded). Once both have, the saga is ``compensated``."""
+    saga = CheckoutSaga.objects.select_for_update().filter(order_id=order_id).first()
+    if saga is None:
+        return None
+    if getattr(saga, participant) is None:
+        setattr(saga, participant, timezone.now())
+    if saga.state == SagaState.COMPENSATING and saga.stock_compensated_at and saga.payment_compensated_at:
+        saga.state = SagaState.COMPENSATED
+    saga.save(update_fields=["state", participant, "updated_at"])
     return saga
 
 

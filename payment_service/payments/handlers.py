@@ -30,4 +30,4 @@ def payment_refund_on_return_received(event: Event) -> None:
 
 @event_handler("order.cancelled")
 def payment_cancel_on_order_cancelled(event: Event) -> None:
-    services.payment_cancel(order_id=event.data["order_id"])
+    services.payment_cancel(order_id=event.data["order_id"], user_id=event.data.get("user_id"))

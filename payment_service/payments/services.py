@@ -159,8 +159,22 @@ def _charge_outcome(payment: Payment) -> ChargeResult | None:
     return made if made is not None else PROCESSING_ERROR
 
 
+def _publish_voided(*, order_id: uuid.UUID, user_id: uuid.UUID | str | None, payment: Payment | None) -> None:
+    """Payment's answer to a cancellation that leaves nothing charged (no payment yet, a declined
+    or voided one): the order's saga records that payment has compensated."""
+    owner = payment.user_id if payment is not None else user_id
+    event_publish(
+        type="payment.voided",
+        data={
+            "order_id": str(order_id),
+            "user_id": str(owner) if owner else None,
+            "payment_id": str(payment.id) if payment is not None else None,
+        },
+    )
+
+
 @transaction.atomic
-def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
+def payment_cancel(*, order_id: uuid.UUID, user_id: uuid.UUID | str | None = None) -> Payment | None:
     """The order was cancelled: refund a succeeded payment (or one whose charge went through
     unanswered), void one never charged.
 
@@ -168,11 +182,15 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
     never charged. Nothing here raises for a provider outage: a refund the provider cannot make
     now is owed (swept until it can), and a charge the provider cannot tell us about is voided
     and looked up again later (payment_voided_charges_recheck).
+
+    Every cancellation is answered, for the order's saga: ``payment.refunded`` when the refund is
+    made, else ``payment.voided`` at once (nothing is charged).
     """
     order = PaymentOrder.objects.lock(order_id)
     order.cancel()
     payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
     if payment is None:
+        _publish_voided(order_id=order_id, user_id=user_id, payment=None)
         return None
     if payment.status == Payment.Status.PROCESSING:
         # Not yet answered is not "not charged": a timeout or a crash may have hidden a charge.
@@ -191,10 +209,13 @@ def payment_cancel(*, order_id: uuid.UUID) -> Payment | None:
             payment.voided_at = now
             payment.void_recheck_at = now + timedelta(seconds=settings.PAYMENT_REFUND_RETRY_SECONDS)
             payment.save(update_fields=["status", "voided_at", "void_recheck_at", "updated_at"])
+            _publish_voided(order_id=order_id, user_id=user_id, payment=payment)
             return payment
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         # All that is still charged, less any refund already owed (made later by the sweep).
         _refund_owe(payment=payment, amount=_refundable(payment), idempotency_key=f"refund-{payment.id}")
+    else:  # declined, voided, refunded already: nothing is charged
+        _publish_voided(order_id=order_id, user_id=user_id, payment=payment)
     return payment
 
 

@@ -155,7 +155,14 @@ def test_order_cancelled_after_confirmation_restocks_once(stock_on_hand):
     deliver(envelope)
 
     assert numbers(stock) == (10, 0)
-    assert [event["reason"] for event in published_data("inventory.released")] == ["restocked"]
+    assert published_data("inventory.restocked") == [
+        {
+            "order_id": str(order_id),
+            "items": [{"variant_id": str(stock.variant_id), "quantity": 3}],
+            "reason": "order_cancelled",
+        }
+    ]
+    assert published_data("inventory.released") == []
 
 
 def test_order_cancelled_before_order_created_ends_with_nothing_reserved(stock_on_hand):
@@ -171,7 +178,10 @@ def test_order_cancelled_before_order_created_ends_with_nothing_reserved(stock_o
     assert numbers(stock) == (10, 0)
     assert Reservation.objects.filter(order_id=order_id).exists() is False
     assert published_data("inventory.reserved") == []
-    assert published_data("inventory.released") == []
+    # The cancellation is answered all the same (the order's saga waits for it): nothing released.
+    assert published_data("inventory.released") == [
+        {"order_id": str(order_id), "items": [], "reason": "order_cancelled"}
+    ]
 
 
 def test_order_cancelled_for_out_of_stock_records_nothing(stock_on_hand):
@@ -187,7 +197,10 @@ def test_order_cancelled_for_out_of_stock_records_nothing(stock_on_hand):
     assert numbers(stock) == (1, 0)
     assert StockMovement.objects.exclude(kind="adjustment").count() == 0
     assert len(published_data("inventory.reservation_failed")) == 1
-    assert published_data("inventory.released") == []
+    # Nothing to give back, and the cancellation is answered all the same (the saga waits for it).
+    assert published_data("inventory.released") == [
+        {"order_id": str(order_id), "items": [], "reason": "order_cancelled"}
+    ]
 
 
 def test_a_received_return_delivered_twice_restocks_its_units_once_with_the_reason(stock_on_hand):

@@ -233,11 +233,11 @@ def test_release_of_a_committed_order_restocks(stock_on_hand):
     assert numbers(stock) == (10, 0, 10)
     assert Reservation.objects.get(order_id=order_id).status == "released"
     assert movements(stock)[-1] == ("restock", 3, 0)
-    assert published_data("inventory.released") == [
+    assert published_data("inventory.restocked") == [
         {
             "order_id": str(order_id),
             "items": [{"variant_id": str(stock.variant_id), "quantity": 3}],
-            "reason": "restocked",
+            "reason": "order_cancelled",
         }
     ]
     assert movements_add_up(stock)
@@ -268,7 +268,9 @@ def test_cancel_without_reservations_records_nothing_but_blocks_a_later_reservat
     assert reservations == []
     assert numbers(stock) == (10, 0, 10)
     assert movements(stock) == [("adjustment", 10, 0)]
-    assert published_data("inventory.released") == []
+    assert published_data("inventory.released") == [
+        {"order_id": str(order_id), "items": [], "reason": "order_cancelled"}
+    ]  # the answer: nothing held
     assert published_data("inventory.reserved") == []
     assert published_data("inventory.reservation_failed") == []
     assert InventoryOrder.objects.get(order_id=order_id).cancelled_at is not None
@@ -367,7 +369,10 @@ def test_release_after_the_reservation_lapsed_returns_nothing_more(stock_on_hand
     services.reservation_release_for_order(order_id=order_id, reason="payment_timeout", actor=ACTOR)
 
     assert numbers(stock) == (10, 0, 10)
-    assert [event["reason"] for event in published_data("inventory.released")] == ["expired"]
+    # After the expiry's own, the answer to the cancellation: nothing more to give back.
+    assert [(event["reason"], event["items"]) for event in published_data("inventory.released")][1:] == [
+        ("order_cancelled", [])
+    ]
 
 
 def test_a_confirmation_after_the_cancellation_commits_nothing(stock_on_hand):

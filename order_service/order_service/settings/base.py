@@ -46,5 +46,8 @@ ORDER_REQUIRE_VERIFIED_EMAIL = env.bool("ORDER_REQUIRE_VERIFIED_EMAIL", default=
 # Whether catalog prices already contain tax (VAT style): then tax_total is the part of the total
 # that is tax; else (the default, US style) tax is added on top (pricing/calculate.py).
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
+# A cancelled order whose stock or money is not back after this long shows on the order admin's
+# dashboard and in /metrics (ecom_compensations_overdue).
+ORDER_COMPENSATION_ALERT_SECONDS = env.int("ORDER_COMPENSATION_ALERT_SECONDS", default=3600)
 # How often beat looks for overdue sagas.
 ORDER_SAGA_SWEEP_SECONDS = env.float("ORDER_SAGA_SWEEP_SECONDS", default=5.0)

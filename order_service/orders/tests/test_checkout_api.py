@@ -111,6 +111,7 @@ def test_checkout_places_a_pending_order_and_announces_it(customer_client, custo
         "delivered_at": None,
         "stock_committed_at": None,
         "refunded_total": "0.00",
+        "refund_status": "none",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }

@@ -337,6 +337,24 @@ def test_an_order_whose_every_unit_came_back_and_was_refunded_is_returned(delive
     assert [change.status for change in delivered.status_history.all()][-1] == "returned"
 
 
+def test_a_received_return_is_refund_pending_until_payment_refunds_it(delivered, customer_client, staff_client):
+    mug = mug_line(delivered)
+    first = customer_client.post(url(delivered, "returns/"), {"lines": [{"line_id": mug, "quantity": 1}]}).json()
+    second = customer_client.post(url(delivered, "returns/"), {"lines": [{"line_id": mug, "quantity": 1}]}).json()
+    assert customer_client.get(url(delivered)).json()["refund_status"] == "none"  # requested: nothing owed yet
+
+    for order_return in (first, second):
+        staff_client.post(url(delivered, f"returns/{order_return['id']}/receive/"))
+    assert customer_client.get(url(delivered)).json()["refund_status"] == "pending"
+
+    refunded(delivered, first)
+    assert customer_client.get(url(delivered)).json()["refund_status"] == "pending"  # the second is still owed
+
+    refunded(delivered, second)
+    order = customer_client.get(url(delivered)).json()
+    assert (order["refund_status"], order["refunded_total"]) == ("refunded", str(2 * Decimal(first["refund_amount"])))
+
+
 def test_the_customer_lists_the_orders_returns(delivered, customer_client):
     mug = mug_line(delivered)
     customer_client.post(url(delivered, "returns/"), {"lines": [{"line_id": mug, "quantity": 1}]})

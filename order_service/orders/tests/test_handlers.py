@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from ecom_common.models import InboxEvent
 from ecom_common.testing.events import deliver, event_envelope, published, published_data
+from ecom_common.testing.metrics import metric_samples
+from orders.dashboard import compensation_figures
 from orders.models import CheckoutSaga, Order, SagaState
 from orders.services import saga_expire_overdue
 from orders.tests.factories import items_of, order_placed
@@ -175,7 +177,7 @@ def test_commit_failed_cancels_the_paid_order_out_of_stock_once(order):
     assert published_data("order.cancelled") == [cancelled_data(order, "out_of_stock", previous_status="confirmed")]
 
 
-def test_release_after_our_cancellation_only_records_the_step(order):
+def test_release_after_our_cancellation_changes_nothing_but_the_saga(order):
     deliver(payment("payment.failed", order, reason="declined"))
 
     deliver(saga_event("inventory.released", order, items=items_of(order), reason="order_cancelled"))
@@ -238,3 +240,66 @@ def test_event_for_an_unknown_order_is_ignored():
 
     assert deliver(envelope) == ["orders.handlers.order_confirm_on_payment_succeeded"]
     assert published() == []
+
+
+# ---------------------------------------------------------------------------
+# Compensation, orchestrated: each participant answers order.cancelled, the saga records it
+# ---------------------------------------------------------------------------
+def compensation(order: Order) -> tuple:
+    order.refresh_from_db()
+    saga = order.saga
+    return (
+        saga.state,
+        saga.stock_compensated_at is not None,
+        saga.payment_compensated_at is not None,
+        order.refund_status,
+    )
+
+
+def test_a_declined_order_is_compensated_once_its_units_are_released_and_payment_voided(order):
+    deliver(reserved(order))
+    deliver(payment("payment.failed", order, reason="declined"))
+    assert compensation(order) == (SagaState.COMPENSATING, False, False, "none")
+
+    released = saga_event("inventory.released", order, items=items_of(order), reason="order_cancelled")
+    deliver(released)
+    deliver(released)
+    assert compensation(order) == (SagaState.COMPENSATING, True, False, "none")
+
+    deliver(saga_event("payment.voided", order, user_id=str(order.user_id), payment_id=None))
+    assert compensation(order) == (SagaState.COMPENSATED, True, True, "none")
+
+
+def test_a_paid_order_cancelled_is_refund_pending_until_payment_refunds_it(order):
+    deliver(reserved(order))
+    deliver(payment("payment.succeeded", order, provider_reference="ch_1"))
+    deliver(saga_event("inventory.commit_failed", order, reason="out_of_stock", items=[]))
+    assert compensation(order) == (SagaState.COMPENSATING, False, False, "pending")
+
+    deliver(saga_event("inventory.restocked", order, items=items_of(order), reason="order_cancelled"))
+    assert compensation(order) == (SagaState.COMPENSATING, True, False, "pending")
+
+    deliver(payment("payment.refunded", order, refunded_amount=str(order.total), return_id=None))
+    assert compensation(order) == (SagaState.COMPENSATED, True, True, "refunded")
+    assert order.refunded_total == order.total
+
+
+def test_a_reservation_that_expired_is_no_answer_to_a_cancellation(order):
+    deliver(reserved(order))
+    deliver(payment("payment.failed", order, reason="declined"))
+
+    deliver(saga_event("inventory.released", order, items=items_of(order), reason="expired"))
+
+    assert compensation(order) == (SagaState.COMPENSATING, False, False, "none")
+
+
+def test_compensations_past_the_alert_are_counted_on_the_dashboard_and_in_metrics(order, settings, client):
+    settings.ORDER_COMPENSATION_ALERT_SECONDS = 60
+    deliver(payment("payment.failed", order, reason="declined"))
+    other = order_placed(quantity=1)
+    deliver(payment("payment.failed", other, reason="declined"))
+    CheckoutSaga.objects.filter(order=order).update(compensating_since=timezone.now() - timedelta(seconds=61))
+
+    assert compensation_figures(timezone.now()) == {"sagas_compensating": 2, "compensations_overdue": 1}
+    samples = metric_samples(client)
+    assert (samples[("ecom_sagas_compensating", ())], samples[("ecom_compensations_overdue", ())]) == (2, 1)

@@ -238,7 +238,7 @@ def test_a_transient_error_of_any_provider_is_retried(settings):
 # ---------------------------------------------------------------------------
 # payment_cancel
 # ---------------------------------------------------------------------------
-def test_cancel_after_success_refunds_and_publishes_payment_refunded():
+def test_cancel_after_success_refunds_and_publishes_payment_refunded_not_voided():
     payment = processing(token="tok_visa", amount=Decimal("12.00"))
     services.payment_charge(payment_id=payment.id)
 
@@ -262,6 +262,7 @@ def test_cancel_after_success_refunds_and_publishes_payment_refunded():
             "provider_reference": charge.reference,
         }
     ]
+    assert published_data("payment.voided") == []
 
 
 # ---------------------------------------------------------------------------
@@ -316,6 +317,9 @@ def test_cancel_before_the_charge_voids_the_payment_and_it_is_never_charged():
     assert Payment.objects.get().status == Payment.Status.VOIDED
     assert SandboxCharge.objects.count() == 0
     assert published_data("payment.succeeded") == []
+    assert published_data("payment.voided") == [
+        {"order_id": str(payment.order_id), "user_id": str(payment.user_id), "payment_id": str(payment.id)}
+    ]
 
 
 @pytest.mark.parametrize("status", [Payment.Status.FAILED, Payment.Status.REFUNDED, Payment.Status.VOIDED])
@@ -326,16 +330,23 @@ def test_cancel_of_a_settled_payment_does_nothing(status):
 
     assert Payment.objects.get().status == status
     assert published_data("payment.refunded") == []
+    # Nothing is charged: the cancellation is answered at once, for the order's saga.
+    assert published_data("payment.voided") == [
+        {"order_id": str(payment.order_id), "user_id": str(payment.user_id), "payment_id": str(payment.id)}
+    ]
 
 
 def test_cancel_without_a_payment_is_remembered():
-    order_id = uuid.uuid4()
+    order_id, user_id = uuid.uuid4(), uuid.uuid4()
 
-    services.payment_cancel(order_id=order_id)
+    services.payment_cancel(order_id=order_id, user_id=user_id)
 
     assert PaymentOrder.objects.get().order_id == order_id
     assert PaymentOrder.objects.get().is_cancelled
     assert Payment.objects.count() == 0
+    assert published_data("payment.voided") == [
+        {"order_id": str(order_id), "user_id": str(user_id), "payment_id": None}
+    ]
 
 
 # ---------------------------------------------------------------------------
