@@ -14,8 +14,12 @@ request body and its output serializer as the response, so actions need no ``ext
 for their bodies.
 """
 
+import uuid
+
 from rest_framework import status, viewsets
 from rest_framework.response import Response
+
+from ecom_common.idempotency import idempotent_reply
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 
@@ -61,6 +65,15 @@ class ApiViewSet(viewsets.GenericViewSet):
     def respond(self, instance, *, status_code: int = status.HTTP_200_OK, many: bool = False) -> Response:
         serializer = self.get_output_serializer_class()(instance, many=many, context=self.get_serializer_context())
         return Response(serializer.data, status=status_code)
+
+    def respond_once(
+        self, instance, *, scope: str, key: uuid.UUID | None, status_code: int = status.HTTP_200_OK
+    ) -> Response:
+        """``respond`` for a write that took an ``Idempotency-Key``: every retry with the key is
+        answered as the first request was (ecom_common.idempotency)."""
+        if key is None:
+            return self.respond(instance, status_code=status_code)
+        return idempotent_reply(scope=scope, key=key, answer=lambda: self.respond(instance, status_code=status_code))
 
     def respond_page(self, queryset, *, apply_filters: bool = True) -> Response:
         """One page of ``queryset``, in the list envelope; filtered by the viewset's filters unless

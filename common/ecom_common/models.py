@@ -1,8 +1,10 @@
 """The tables every service has in its own schema: the event bus's outbox, inbox and dead
-letters, and when staff accounts last signed out of every admin."""
+letters, when staff accounts last signed out of every admin, and the first answers to writes
+that took an Idempotency-Key."""
 
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -91,3 +93,21 @@ class StaffSignOut(models.Model):
     @classmethod
     def record(cls, *, user_id: str) -> None:
         cls.objects.update_or_create(user_id=str(user_id), defaults={"signed_out_at": timezone.now()})
+
+
+class IdempotentReply(models.Model):
+    """The first answer to a write that took an ``Idempotency-Key``, given back to its retries
+    as it was (ecom_common.idempotency.idempotent_reply). The write itself is made once by the
+    service's own record of the key (the order, the return, the stock movement)."""
+
+    scope = models.CharField(max_length=200, help_text="The write and whose key space it is.")
+    key = models.UUIDField()
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotent_reply_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.status}"

@@ -374,6 +374,9 @@ EVENT_RETRY_BACKOFF_MAX_SECONDS = env.float("EVENT_RETRY_BACKOFF_MAX_SECONDS", d
 EVENT_DELIVERY_LIMIT = env.int("EVENT_DELIVERY_LIMIT", default=10)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# How long the first answer to a write with an Idempotency-Key is kept for its retries; a retry
+# after that is answered afresh (the write is still made once).
+IDEMPOTENCY_REPLY_DAYS = env.int("IDEMPOTENCY_REPLY_DAYS", default=30)
 DEAD_LETTER_DRAIN_SECONDS = env.float("DEAD_LETTER_DRAIN_SECONDS", default=30.0)
 # Event data fields that the outbox forgets once the event is published: the card token, and the
 # tokens of the account mails' links (user.verification_requested, user.password_reset_requested).

@@ -36,7 +36,9 @@ VARIANT_ID = OpenApiParameter(
     description="The variant's id (for a product without variants, the product's id).",
 )
 RETRY_IDEMPOTENCY_KEY = idempotency_key_parameter(
-    required=False, description="A UUID; retrying with the same key applies the change once."
+    required=False,
+    description="A UUID; the same request again applies nothing more and returns the first answer; "
+    "another request with it is 409 idempotency_key_reused.",
 )
 STOCK_WRITES = ["adjust", "transfer"]
 
@@ -114,7 +116,9 @@ class StockViewSet(ApiViewSet):
             actor=str(request.user.id),
             idempotency_key=str(key) if key else None,
         )
-        return self.respond(selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True))
+        # Adjustments and transfers share one key space: their stock movements'.
+        stock = selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True)
+        return self.respond_once(stock, scope="stock-movement", key=key)
 
     @action(detail=True, methods=["post"])
     def transfer(self, request, variant_id=None):
@@ -129,7 +133,9 @@ class StockViewSet(ApiViewSet):
             actor=str(request.user.id),
             idempotency_key=str(key) if key else None,
         )
-        return self.respond(selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True))
+        # Adjustments and transfers share one key space: their stock movements'.
+        stock = selectors.stock_get(variant_id=stock.variant_id, with_warehouses=True)
+        return self.respond_once(stock, scope="stock-movement", key=key)
 
     @action(detail=True, methods=["get"], url_name="movement-list")
     def movements(self, request, variant_id=None):

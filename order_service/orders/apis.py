@@ -29,7 +29,9 @@ from orders.serializers import (
 )
 
 OPTIONAL_IDEMPOTENCY_KEY = idempotency_key_parameter(
-    required=False, description="A UUID; repeating the request with it returns the first answer."
+    required=False,
+    description="A UUID; the same request again returns the first answer (status and body); "
+    "another request with it is 409 idempotency_key_reused.",
 )
 STAFF_ACTIONS = frozenset({"ship", "deliver", "receive"})
 
@@ -79,7 +81,8 @@ class OrderViewSet(ApiViewSet):
         parameters=[
             idempotency_key_parameter(
                 required=True,
-                description="A UUID per checkout; repeating it with the same body returns the same order.",
+                description="A UUID per checkout; the same body again returns the first answer (status and "
+                "body) and places nothing more; another body with it is 409 idempotency_key_reused.",
             )
         ],
     )
@@ -94,7 +97,9 @@ class OrderViewSet(ApiViewSet):
         if request.user.token.get("email"):
             # Staff see who ordered even when the account's events have not arrived yet.
             services.customer_save(user_id=request.user.id, email=request.user.token["email"], only_if_new=True)
-        return self.respond(self._fresh(order), status_code=status.HTTP_201_CREATED)
+        return self.respond_once(
+            self._fresh(order), scope=f"checkout:{request.user.id}", key=key, status_code=status.HTTP_201_CREATED
+        )
 
     @extend_schema(summary="Cancel a pending or confirmed order (owner or staff)", request=None)
     @action(detail=True, methods=["post"])
@@ -131,13 +136,13 @@ class OrderViewSet(ApiViewSet):
         order = self.get_object()
         if request.method == "GET":
             return self.respond_page(order.returns.prefetch_related("lines__order_line"), apply_filters=False)
+        key = idempotency_key(request, required=False)
         order_return = fulfilment.return_request_once(
-            order_id=order.id,
-            user_id=request.user.id,
-            idempotency_key=idempotency_key(request, required=False),
-            **self.read_input(),
+            order_id=order.id, user_id=request.user.id, idempotency_key=key, **self.read_input()
         )
-        return self.respond(order_return, status_code=status.HTTP_201_CREATED)
+        return self.respond_once(
+            order_return, scope=f"return:{order.id}", key=key, status_code=status.HTTP_201_CREATED
+        )
 
     @extend_schema(summary="Receive a returned parcel (staff): refunds it and restocks its units", request=None)
     @action(detail=True, methods=["post"], url_path=r"returns/(?P<return_id>[0-9a-fA-F-]{36})/receive")

@@ -24,6 +24,13 @@ def outbox_prune_task() -> int:
     return relay.outbox_prune()
 
 
+@shared_task(name="ecom_common.idempotent_replies_prune", **PERIODIC_TASK_OPTIONS)
+def idempotent_replies_prune_task() -> int:
+    from ecom_common.idempotency import idempotent_replies_prune
+
+    return idempotent_replies_prune()
+
+
 @shared_task(name="ecom_common.dead_letter_queue_drain", **PERIODIC_TASK_OPTIONS)
 def dead_letter_queue_drain_task() -> int:
     from ecom_common.events.dead_letters import dead_letter_queue_drain
@@ -34,5 +41,6 @@ def dead_letter_queue_drain_task() -> int:
 PERIODIC_TASKS = [
     Periodic("outbox-sweep", outbox_relay_task, seconds=settings.OUTBOX_SWEEP_SECONDS),
     Periodic("outbox-prune", outbox_prune_task, seconds=3600),
+    Periodic("idempotent-replies-prune", idempotent_replies_prune_task, seconds=3600),
     Periodic("dead-letter-queue-drain", dead_letter_queue_drain_task, seconds=settings.DEAD_LETTER_DRAIN_SECONDS),
 ]

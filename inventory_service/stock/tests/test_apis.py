@@ -117,6 +117,19 @@ def test_adjust_replayed_with_the_same_idempotency_key_applies_once(staff_client
     assert StockMovement.objects.count() == 1
 
 
+def test_an_adjustment_retried_after_another_one_gets_its_first_answer(staff_client):
+    stock = StockFactory(on_hand=5)
+    key = str(uuid.uuid4())
+    first = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
+    staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 1, "reason": "found one"})
+
+    again = staff_client.post(url(stock.variant_id, "adjust/"), {"delta": 3, "reason": ""}, HTTP_IDEMPOTENCY_KEY=key)
+
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert again.json()["on_hand"] == 8
+    assert staff_client.get(url(stock.variant_id)).json()["on_hand"] == 9
+
+
 def test_idempotency_key_reused_with_another_delta_is_409(staff_client):
     stock = StockFactory(on_hand=5)
     key = str(uuid.uuid4())

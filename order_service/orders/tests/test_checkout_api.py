@@ -11,7 +11,8 @@ from cart.models import CartItem, CatalogVariant
 from cart.tests.factories import CartFactory, CartItemFactory, CatalogVariantFactory
 from ecom_common.models import OutboxEvent
 from ecom_common.testing.events import published, published_data
-from orders.models import CheckoutSaga, Order, SagaState
+from orders.models import CheckoutSaga, Order, OrderStatus, SagaState
+from orders.services import order_transition
 from orders.tests.factories import ADDRESS
 
 ORDERS_URL = "/api/orders/"
@@ -202,6 +203,18 @@ def test_same_key_and_body_returns_the_same_order(customer_client, kettle):
     assert again.json() == first.json()
     assert Order.objects.count() == 1
     assert OutboxEvent.objects.filter(type="order.created").count() == 1
+
+
+def test_a_retry_after_the_order_moved_on_gets_the_first_answer_as_it_was(customer_client, kettle):
+    key = str(uuid.uuid4())
+    first = checkout(customer_client, body_for((kettle, 1)), key)
+    order_transition(order_id=first.json()["id"], status=OrderStatus.CONFIRMED)  # the saga went on
+
+    again = checkout(customer_client, body_for((kettle, 1)), key)
+
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.json()["status"] == "pending"
+    assert customer_client.get(f"{ORDERS_URL}{first.json()['id']}/").json()["status"] == "confirmed"
 
 
 def test_same_key_replays_a_cart_checkout_after_the_cart_was_emptied(customer_client, customer_id, kettle):

@@ -291,6 +291,18 @@ def test_a_retried_return_with_its_idempotency_key_is_the_same_return(delivered,
     assert len(published_data("order.return_requested")) == 1
 
 
+def test_a_return_retried_after_it_was_received_gets_its_first_answer(delivered, customer_client, staff_client):
+    key = str(uuid.uuid4())
+    body = {"lines": [{"line_id": mug_line(delivered), "quantity": 1}]}
+    first = customer_client.post(url(delivered, "returns/"), body, headers={"Idempotency-Key": key})
+    staff_client.post(url(delivered, f"returns/{first.json()['id']}/receive/"))
+
+    again = customer_client.post(url(delivered, "returns/"), body, headers={"Idempotency-Key": key})
+
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.json()["status"] == "requested"
+
+
 @pytest.mark.parametrize(
     "retry",
     [
