@@ -71,7 +71,7 @@ def test_every_registered_service_has_its_django_project(service):
     for path in ("manage.py", f"{service.package}/settings/base.py", f"{service.package}/celery_app.py"):
         assert (project / path).exists(), path
     settings = (project / f"{service.package}/settings/base.py").read_text()
-    assert f'service_settings(\n        "{service.name}",' in settings
+    assert f'SERVICE_NAME = "{service.name}"' in settings
 
 
 def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):

@@ -132,25 +132,18 @@ def spectacular_settings(*, title: str, description: str) -> dict:
     }
 
 
-def service_settings(name: str, *, apps: list[str], api_description: str) -> dict:
-    """What the service registry already says of a service, as settings: its name, URLs, apps,
-    database schema, cache prefix, static URL, Celery queue and schema title. A service's
-    ``base.py`` applies it with ``globals().update(...)`` and adds only what is its own."""
+def registry_settings(name: str) -> dict:
+    """What the service registry implies of a service's settings. Each service's ``base.py``
+    spells these out (so grep finds them) and a shared test checks them against this."""
     service = service_registry.service(name)
     return {
-        "SERVICE_NAME": name,  # also its PostgreSQL schema and cache prefix
+        "SERVICE_NAME": name,
         "ROOT_URLCONF": f"{service.package}.urls",
         "WSGI_APPLICATION": f"{service.package}.wsgi.application",
-        "INSTALLED_APPS": [*SHARED_APPS, *apps],
-        "DATABASES": {"default": database_config(name)},
-        "CACHES": {"default": cache_config(name)},
         "STATIC_URL": f"/static/{service.admin_slug}/",
-        # Every admin is on the gateway's one origin: each service's own cookies, so signing in
-        # or out of one admin leaves the others' sessions (and CSRF tokens) alone.
         "SESSION_COOKIE_NAME": f"{name}_sessionid",
         "CSRF_COOKIE_NAME": f"{name}_csrftoken",
         "CELERY_TASK_DEFAULT_QUEUE": service.package,
-        "SPECTACULAR_SETTINGS": spectacular_settings(title=f"{service.title} API", description=api_description),
     }
 
 

@@ -2,7 +2,7 @@
 hold on it (and which warehouses they took it from), and the ledger of every change.
 
 ``Stock`` is a variant's total over its warehouses; ``WarehouseStock`` is the same numbers in one
-warehouse. Both change together, under the Stock row's lock (stock/services.py), so each is the
+warehouse. Both change together, under the Stock row's lock (stock/services/ledger.py), so each is the
 sum of its movements and the totals are the sum of the warehouses.
 """
 

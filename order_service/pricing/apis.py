@@ -1,7 +1,6 @@
 """HTTP interface of pricing: staff manage promotions, vouchers, shipping methods and tax rates;
 anyone lists the shipping methods that deliver to a country."""
 
-from django.db.models import ProtectedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -9,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 
 from ecom_common.apis import CrudViewSet
-from ecom_common.errors import ConflictError
 from ecom_common.permissions import IsStaff
 from ecom_common.routers import UUID_PATTERN
 from pricing import services
@@ -37,21 +35,13 @@ class _CrudViewSet(CrudViewSet):
     in_use = "It is in use; deactivate it instead."
 
     def create_object(self, data):
-        instance = self.get_queryset().model(**data)
-        instance.save()
-        return instance
+        return services.setup_create(model=self.get_queryset().model, data=data)
 
     def update_object(self, instance, data):
-        for field, value in data.items():
-            setattr(instance, field, value)
-        instance.save()
-        return instance
+        return services.setup_update(instance=instance, data=data)
 
     def delete_object(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError as error:
-            raise ConflictError(self.in_use) from error
+        services.setup_delete(instance=instance, in_use=self.in_use)
 
 
 def _crud_schema(noun: str, plural: str, **extra):

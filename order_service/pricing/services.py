@@ -8,9 +8,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F, Model, ProtectedError, Q
 from django.utils import timezone
 
+from ecom_common.errors import ConflictError
 from pricing import calculate
 from pricing.models import Promotion, ShippingMethod, TaxRate, Voucher, VoucherUse
 
@@ -213,3 +215,33 @@ def breakdown_data(priced: Priced) -> dict:
         ),
         "tax": {"name": breakdown.tax.name, "rate": str(breakdown.tax.rate)} if breakdown.tax else None,
     }
+
+
+# ---------------------------------------------------------------------------
+# Staff set-up: promotions, vouchers, shipping methods, tax rates (the API's CRUD)
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def setup_create[SetUp: Model](*, model: type[SetUp], data: dict) -> SetUp:
+    """A new promotion, voucher, shipping method or tax rate from its validated fields."""
+    instance = model(**data)
+    instance.save(force_insert=True)
+    return instance
+
+
+@transaction.atomic
+def setup_update[SetUp: Model](*, instance: SetUp, data: dict) -> SetUp:
+    for field, value in data.items():
+        setattr(instance, field, value)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def setup_delete(*, instance: Model, in_use: str) -> None:
+    """Deletes what no order refers to; else a ConflictError saying ``in_use``."""
+    try:
+        instance.delete()
+    except ProtectedError as error:
+        raise ConflictError(in_use) from error

@@ -20,8 +20,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from ecom_common import service_registry
 from ecom_common.service_registry import NAMES
-from ecom_common.settings import REPO_DIR
+from ecom_common.settings import REPO_DIR, SHARED_APPS, registry_settings
 from ecom_common.testing.servers import postgres_url
 from ecom_common.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -44,6 +45,7 @@ __all__ = [
     "test_role_cannot_read_another_services_schema",
     "test_tables_live_in_the_service_schema",
     "test_the_service_starts_without_a_warning",
+    "test_the_settings_the_registry_implies_are_the_services",
     "test_the_staff_summary_is_for_staff_only_and_counts_the_event_bus",
     "test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_request",
     "test_throttled_caller_is_let_in_again_after_retry_after_at_the_steady_rate",
@@ -191,6 +193,14 @@ def test_the_web_process_loads_its_urls_and_cache_clients_before_its_first_reque
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
+
+
+def test_the_settings_the_registry_implies_are_the_services():
+    implied = registry_settings(settings.SERVICE_NAME)
+
+    assert {name: getattr(settings, name) for name in implied} == implied
+    assert settings.INSTALLED_APPS[: len(SHARED_APPS)] == SHARED_APPS
+    assert settings.SPECTACULAR_SETTINGS["TITLE"] == f"{service_registry.service(settings.SERVICE_NAME).title} API"
 
 
 def test_every_beat_entry_names_a_task_the_worker_registers():

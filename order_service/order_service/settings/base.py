@@ -1,16 +1,27 @@
 """Settings of order_service; the shared defaults come from ecom_common.settings."""
 
+from ecom_common import service_registry
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import SERVICE_URLS, env, service_settings
+from ecom_common.settings import SERVICE_URLS, SHARED_APPS, cache_config, database_config, env, spectacular_settings
 
-# SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
-# CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
-globals().update(
-    service_settings(
-        "order",
-        apps=["cart", "orders", "pricing"],
-        api_description="Cart, checkout and orders; orchestrates the checkout saga.",
-    )
+# What the service registry says of this service (ecom_common/service_registry.py), spelt out;
+# a shared test checks them against the registry.
+SERVICE_NAME = "order"  # also its PostgreSQL schema, cache prefix and cookie prefix
+_service = service_registry.service(SERVICE_NAME)
+INSTALLED_APPS = [*SHARED_APPS, "cart", "orders", "pricing"]
+ROOT_URLCONF = f"{_service.package}.urls"
+WSGI_APPLICATION = f"{_service.package}.wsgi.application"
+DATABASES = {"default": database_config(SERVICE_NAME)}
+CACHES = {"default": cache_config(SERVICE_NAME)}
+STATIC_URL = f"/static/{_service.admin_slug}/"
+# Every admin is on the gateway's one origin: each service's own cookies, so signing in or out of
+# one admin leaves the others' sessions (and CSRF tokens) alone.
+SESSION_COOKIE_NAME = f"{SERVICE_NAME}_sessionid"
+CSRF_COOKIE_NAME = f"{SERVICE_NAME}_csrftoken"
+CELERY_TASK_DEFAULT_QUEUE = _service.package
+SPECTACULAR_SETTINGS = spectacular_settings(
+    title=f"{_service.title} API",
+    description="Cart, checkout and orders; orchestrates the checkout saga.",
 )
 STAFF_SUMMARY_FIGURES = "orders.dashboard.figures"  # the order admin's dashboard
 BUSINESS_METRICS = "orders.metrics.metrics"  # on /metrics
@@ -18,7 +29,7 @@ BUSINESS_METRICS = "orders.metrics.metrics"  # on /metrics
 SAGA_METRICS_WINDOW_SECONDS = env.int("SAGA_METRICS_WINDOW_SECONDS", default=300)
 
 # Order.cancel_reason and a status change's reason share one choice set: one enum in the schema.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # noqa: F405 - set by service_settings
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
     "CancelReasonEnum": "orders.models.CancelReason",
     "OrderStatusEnum": "orders.models.OrderStatus",
     "DiscountKindEnum": "pricing.models.DiscountKind",

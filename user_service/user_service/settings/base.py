@@ -2,18 +2,29 @@
 
 from django.utils.functional import lazy
 
+from ecom_common import service_registry
 from ecom_common.auth import keys
 from ecom_common.settings import *  # noqa: F403 - the shared defaults of every service
-from ecom_common.settings import VAR_DIR, env, service_settings
+from ecom_common.settings import SHARED_APPS, VAR_DIR, cache_config, database_config, env, spectacular_settings
 
-# SERVICE_NAME, ROOT_URLCONF, WSGI_APPLICATION, INSTALLED_APPS, DATABASES, CACHES, STATIC_URL,
-# CELERY_TASK_DEFAULT_QUEUE and SPECTACULAR_SETTINGS, from the service registry (ecom_common).
-globals().update(
-    service_settings(
-        "user",
-        apps=["rest_framework_simplejwt.token_blacklist", "oauth2_provider", "accounts"],
-        api_description="Accounts, addresses and JWT issuing (RS256, JWKS).",
-    )
+# What the service registry says of this service (ecom_common/service_registry.py), spelt out;
+# a shared test checks them against the registry.
+SERVICE_NAME = "user"  # also its PostgreSQL schema, cache prefix and cookie prefix
+_service = service_registry.service(SERVICE_NAME)
+INSTALLED_APPS = [*SHARED_APPS, "rest_framework_simplejwt.token_blacklist", "oauth2_provider", "accounts"]
+ROOT_URLCONF = f"{_service.package}.urls"
+WSGI_APPLICATION = f"{_service.package}.wsgi.application"
+DATABASES = {"default": database_config(SERVICE_NAME)}
+CACHES = {"default": cache_config(SERVICE_NAME)}
+STATIC_URL = f"/static/{_service.admin_slug}/"
+# Every admin is on the gateway's one origin: each service's own cookies, so signing in or out of
+# one admin leaves the others' sessions (and CSRF tokens) alone.
+SESSION_COOKIE_NAME = f"{SERVICE_NAME}_sessionid"
+CSRF_COOKIE_NAME = f"{SERVICE_NAME}_csrftoken"
+CELERY_TASK_DEFAULT_QUEUE = _service.package
+SPECTACULAR_SETTINGS = spectacular_settings(
+    title=f"{_service.title} API",
+    description="Accounts, addresses and JWT issuing (RS256, JWKS).",
 )
 
 # ---------------------------------------------------------------------------
