@@ -9,13 +9,14 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ECOM_ADMIN_EMAIL ?= admin@example.com
 export ECOM_ADMIN_PASSWORD ?= admin
 
-.PHONY: run test lint format install migrate seed servers clean help bench
+.PHONY: run test lint format install migrate seed servers clean help bench service
 
 help:
 	@echo "make run    - install, migrate, seed demo data and start the gateway (:8000), every service and worker"
 	@echo "make test   - run every service's test suite against real PostgreSQL, Redis and RabbitMQ"
 	@echo "make lint   - ruff check, ruff format --check (make format rewrites), no model without its migration"
 	@echo "make clean  - remove the virtualenv and var/ (local databases, keys, broker folders)"
+	@echo "make service NAME=review - stamp a new service, register it and render every file that lists services"
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt common/pyproject.toml .python-version
 	@python=$$(scripts/find-python) && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -54,6 +55,11 @@ run: seed
 	@if [ -n "$${EMAIL_URL:-}" ]; then echo "Mail:  sent through EMAIL_URL"; else echo "Mail:  $${ECOM_VAR_DIR:-var}/mail/  (every message the shop sends, one .eml file each)"; fi
 	@echo "Gateway access log: $${ECOM_VAR_DIR:-var}/gateway/access.log  (services also answer directly on :8001-8006)"
 	python scripts/run-procfile Procfile
+
+# A new bounded context: `make service NAME=review` (README, "Adding a service").
+service: install
+	@test -n "$(NAME)" || { echo "usage: make service NAME=review [ARGS='--port 8007 --slug reviews --title Reviews']"; exit 2; }
+	python scripts/new-service $(NAME) $(ARGS)
 
 servers:
 	scripts/ensure-servers

@@ -91,7 +91,12 @@ def test_a_new_registry_entry_is_rendered_everywhere(monkeypatch):
         in files["k8s/base/services/kustomization.yaml"]
     )
     assert "review-worker: cd review_service && exec celery -A review_service.celery_app" in files["Procfile"]
-    assert "'notification', 'review'] LOOP" in files["ops/postgres/bootstrap.sql"]
+    assert f"'{SERVICES[-1].name}', 'review'] LOOP" in files["ops/postgres/bootstrap.sql"]
+    assert "REVIEW_DJANGO_SECRET_KEY=\n" in files[".env.example"]
+    assert all(
+        re.search(r"DJANGO_ALLOWED_HOSTS[=:].*,review-service\b", files[name])
+        for name in (".env.example", "k8s/base/kustomization.yaml", "docker-compose.yml")
+    )
     compose = yaml.safe_load(files["docker-compose.yml"])
     assert compose["services"]["review_service"]["command"][:2] == ["gunicorn", "review_service.wsgi"]
     assert compose["services"]["review-worker"]["environment"]["DATABASE_URL"].startswith("postgres://ecom_review:")

@@ -8,7 +8,10 @@
 - ``Procfile``: the processes `make run` starts (each service's web and worker, the gateway);
 - ``ops/postgres/bootstrap.sql``: the line that names every schema and role;
 - ``docker-compose.yml``: its marked regions (each service's settings anchor, its migrate, web,
-  worker and beat, and the gateway's dependencies); the rest of the file is hand-written.
+  worker and beat, and the gateway's dependencies); the rest of the file is hand-written;
+- the host names the services call each other by, in the allowed hosts of compose, of
+  ``k8s/base/kustomization.yaml`` and of ``.env.example`` (which also lists each service's
+  ``<NAME>_DJANGO_SECRET_KEY``).
 
 The gateway's files have their own renderer (gateway/render.py committed).
 """
@@ -185,7 +188,43 @@ def compose() -> str:
     text = COMPOSE_REGION.sub(fill, COMPOSE.read_text())
     if regions:
         raise ValueError(f"{COMPOSE} lost its generated region(s): {', '.join(regions)}")
+    return _hosts_listed(
+        text, COMPOSE, r"(DJANGO_ALLOWED_HOSTS: \$\{DJANGO_ALLOWED_HOSTS:-localhost,127\.0\.0\.1,)[^}]*(\})"
+    )
+
+
+K8S_BASE = REPO / "k8s/base/kustomization.yaml"
+ENV_EXAMPLE = REPO / ".env.example"
+
+
+def _hosts_listed(text: str, path: Path, pattern: str) -> str:
+    """``text`` with the service host names (``product-service,...``) between the pattern's two
+    groups: the names the services call each other by must be allowed hosts everywhere."""
+    hosts = ",".join(service.host for service in SERVICES)
+    text, found = re.subn(pattern, lambda m: m[1] + hosts + m[2], text, count=1, flags=re.M)
+    if not found:
+        raise ValueError(f"{path} lost its DJANGO_ALLOWED_HOSTS line")
     return text
+
+
+def k8s_base() -> str:
+    return _hosts_listed(
+        K8S_BASE.read_text(),
+        K8S_BASE,
+        r"(DJANGO_ALLOWED_HOSTS=localhost,)(?:[a-z0-9]+-service,)*[a-z0-9]+-service(,shop\.example\.com)",
+    )
+
+
+def env_example() -> str:
+    """.env.example: every service's secret key variable, and the hosts compose answers to."""
+    text = ENV_EXAMPLE.read_text()
+    keys = "".join(f"{service.name.upper()}_DJANGO_SECRET_KEY=\n" for service in SERVICES)
+    text, found = re.subn(r"(?:^[A-Z0-9]+_DJANGO_SECRET_KEY=\n)+", keys, text, count=1, flags=re.M)
+    names = " ".join(service.name.upper() for service in SERVICES)
+    text, looped = re.subn(r"(#   for s in )[A-Z0-9 ]+(; do)", lambda m: m[1] + names + m[2], text, count=1)
+    if not (found and looped):
+        raise ValueError(f"{ENV_EXAMPLE} lost its <NAME>_DJANGO_SECRET_KEY lines or the loop that fills them")
+    return _hosts_listed(text, ENV_EXAMPLE, r"^(DJANGO_ALLOWED_HOSTS=localhost,127\.0\.0\.1,)[^\n]*()$")
 
 
 PROMETHEUS = REPO / "ops" / "observability" / "prometheus.yml"
@@ -219,6 +258,8 @@ def rendered() -> dict[Path, str]:
     files[BOOTSTRAP] = bootstrap_sql()
     files[COMPOSE] = compose()
     files[PROMETHEUS] = prometheus_config()
+    files[K8S_BASE] = k8s_base()
+    files[ENV_EXAMPLE] = env_example()
     return files
 
 
