@@ -230,9 +230,8 @@ def return_receive(*, order_id: uuid.UUID, return_id: uuid.UUID) -> OrderReturn:
     order_return.status = ReturnStatus.RECEIVED
     order_return.received_at = timezone.now()
     order_return.save(update_fields=["status", "received_at"])
-    if order_return.refund_amount > 0:
-        order.refund_status = RefundStatus.PENDING
-        order.save(update_fields=["refund_status", "updated_at"])
+    order.refund_status = _refund_status_of_returns(order)
+    order.save(update_fields=["refund_status", "updated_at"])
     event_publish(
         type="order.return_received",
         data={
@@ -247,6 +246,14 @@ def return_receive(*, order_id: uuid.UUID, return_id: uuid.UUID) -> OrderReturn:
         correlation_id=_correlation_id(order),
     )
     return order_return
+
+
+def _refund_status_of_returns(order: Order) -> str:
+    """A delivered order's refund status: ``pending`` while a received return with money owed
+    waits for its refund, else ``refunded`` once anything came back, else ``none``."""
+    if order.returns.filter(status=ReturnStatus.RECEIVED, refund_amount__gt=0).exists():
+        return RefundStatus.PENDING
+    return RefundStatus.REFUNDED if order.refunded_total > 0 else RefundStatus.NONE
 
 
 @transaction.atomic
@@ -270,11 +277,7 @@ def order_refund_record(*, order_id: uuid.UUID, amount: Decimal, return_id: uuid
     order_return.refunded_at = timezone.now()
     order_return.save(update_fields=["status", "refunded_at"])
     order.refunded_total += order_return.refund_amount
-    owed = order.returns.filter(status=ReturnStatus.RECEIVED, refund_amount__gt=0).exists()
-    if owed:
-        order.refund_status = RefundStatus.PENDING
-    else:
-        order.refund_status = RefundStatus.REFUNDED if order.refunded_total > 0 else RefundStatus.NONE
+    order.refund_status = _refund_status_of_returns(order)
     order.save(update_fields=["refunded_total", "refund_status", "updated_at"])
     everything_back = not any(returnable_units(order).values())
     all_refunded = not order.returns.exclude(status=ReturnStatus.REFUNDED).exists()

@@ -10,6 +10,7 @@ from celery.signals import task_postrun, task_prerun
 from click import Option
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils.module_loading import module_has_submodule
 
 
 def configure_celery_app(app) -> None:
@@ -45,17 +46,9 @@ def periodic_tasks() -> list[Periodic]:
     """Every ``PERIODIC_TASKS`` of the installed apps' ``tasks`` modules (and the event bus's)."""
     from django.apps import apps
 
-    modules = ["ecom_common.events.tasks", *(f"{config.name}.tasks" for config in apps.get_app_configs())]
-    entries = []
-    for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise  # the module exists and fails to import: say so
-            continue
-        entries += getattr(module, "PERIODIC_TASKS", [])
-    return entries
+    modules = ["ecom_common.events.tasks"]
+    modules += [f"{app.name}.tasks" for app in apps.get_app_configs() if module_has_submodule(app.module, "tasks")]
+    return [entry for name in modules for entry in getattr(importlib.import_module(name), "PERIODIC_TASKS", [])]
 
 
 def beat_schedule() -> dict[str, dict]:
