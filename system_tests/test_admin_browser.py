@@ -82,8 +82,10 @@ def test_one_sign_in_opens_every_admin_and_one_sign_out_closes_them_all(page, ga
     for slug in ADMINS:
         page.goto("about:blank")  # so the last page's address cannot pass for this one's
         page.goto(f"{gateway.url}/admin/{slug}/")
-        # The admin's redirects end at the identity service's sign-in page (or, signed in, at the admin).
-        page.wait_for_url(re.compile(rf".*/admin/(users/login/|{slug}/$).*"))
+        # The admin's redirects end at the identity service's sign-in page (or, signed in, at the
+        # admin). Anchored on the path: an address on the way whose ?next= ends in /admin/<slug>/
+        # must not end the wait before the redirects do.
+        page.wait_for_url(re.compile(rf"^{re.escape(gateway.url)}/admin/(users/login/\?.*|{slug}/)$"))
         page.wait_for_load_state()
         asked_again[slug] = "/admin/users/login/" in page.url and page.locator("#id_password").count() == 1
 
